@@ -1,0 +1,43 @@
+"""Peer Mentor's entry point.
+
+    python app.py            HTTP mode: Slack's requests at /slack/events on PORT (default 3000)
+    SLACK_APP_TOKEN=xapp-…   Socket Mode instead: no public URL needed
+
+Configuration comes from the environment or a .env file; see README → Configuration.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from bot.config import ConfigError, load_settings
+from bot.logging_setup import configure_logging
+from bot.runtime import build_runtime
+
+logger = logging.getLogger("peer_mentor")
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    runtime = build_runtime(settings)
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        logger.info("Peer Mentor is running in Socket Mode")
+        SocketModeHandler(runtime.bolt_app, settings.slack_app_token).start()
+        return 0
+    from waitress import serve
+
+    logger.info("Peer Mentor is listening on http://0.0.0.0:%d/slack/events", settings.port)
+    serve(runtime.web_app, host="0.0.0.0", port=settings.port, threads=8, ident="peer-mentor")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Buttons on the `/peer-mentor` menu, App Home and confirmation messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.ids import Action
+from bot.listeners.commands import open_profile_modal
+from bot.listeners.deps import deps_of, team_of, user_of
+from bot.listeners.surfaces import tell
+from bot.services import profiles
+from bot.ui import messages
+from bot.ui.help import help_message
+from bot.ui.pause_modal import pause_modal
+
+
+def handle_join_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+    ack()
+    open_profile_modal(client, deps_of(context), team_of(body, context), user_of(body), body["trigger_id"])
+
+
+def handle_pause_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+    ack()
+    deps = deps_of(context)
+    with deps.session_factory.begin() as session:
+        profiles.require_profile(session=session, team_id=team_of(body, context), user_id=user_of(body))
+    client.views_open(trigger_id=body["trigger_id"], view=pause_modal())
+
+
+def handle_resume_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: Any
+) -> None:
+    ack()
+    deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
+    with deps.session_factory.begin() as session:
+        profiles.resume(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
+    tell(body, client, respond, deps, team_id, user_id, messages.RESUMED)
+
+
+def handle_leave_confirmed(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: Any
+) -> None:
+    """Both the menu's Leave button (Slack's own confirm dialog) and the typed confirmation."""
+    ack()
+    deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
+    with deps.session_factory.begin() as session:
+        profiles.leave(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
+    tell(body, client, respond, deps, team_id, user_id, messages.LEFT)
+
+
+def handle_leave_cancelled(ack: Ack, respond: Respond) -> None:
+    ack()
+    respond(text=messages.STAYED, replace_original=True)
+
+
+def handle_help_clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    ack()
+    text, blocks = help_message()
+    if body.get("response_url"):
+        respond(text=text, blocks=blocks, replace_original=False)
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], text=text, blocks=blocks)
+
+
+def register(app: App) -> None:
+    app.action(Action.JOIN)(handle_join_clicked)
+    app.action(Action.EDIT_PROFILE)(handle_join_clicked)
+    app.action(Action.PAUSE)(handle_pause_clicked)
+    app.action(Action.RESUME)(handle_resume_clicked)
+    app.action(Action.LEAVE)(handle_leave_confirmed)
+    app.action(Action.LEAVE_CONFIRMED)(handle_leave_confirmed)
+    app.action(Action.LEAVE_CANCELLED)(handle_leave_cancelled)
+    app.action(Action.HELP)(handle_help_clicked)

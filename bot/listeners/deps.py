@@ -1,0 +1,53 @@
+"""What listeners need besides Bolt's own arguments, handed over through Bolt's `context`.
+
+Only factories and settings travel this way: the database session is opened inside each
+listener, because Bolt runs listeners after middleware has returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.listeners.directory import Directory
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    directory: Directory
+    clock: Callable[[], datetime] = utc_now
+
+
+def deps_of(context: Any) -> Deps:
+    deps = context["deps"]
+    assert isinstance(deps, Deps)
+    return deps
+
+
+def team_of(body: dict[str, Any], context: Any) -> str:
+    """The workspace a request belongs to; every service call is scoped by it."""
+    team_id = context.get("team_id") or (body.get("team") or {}).get("id") or body.get("team_id")
+    if not team_id:
+        user = body.get("user") or {}
+        team_id = user.get("team_id") if isinstance(user, dict) else None
+    if not team_id:
+        raise ValueError("request without a team id")
+    return str(team_id)
+
+
+def user_of(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user["id"])
+    return str(body.get("user_id") or (body.get("event") or {}).get("user"))

@@ -1,0 +1,36 @@
+"""Builds the Bolt app: the Web API client pointed at SLACK_API_URL, deps, listeners."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.listeners import register_listeners
+from bot.listeners.deps import Deps
+
+
+def create_bolt_app(deps: Deps, *, process_before_response: bool = False) -> App:
+    settings: Settings = deps.settings
+    # slack_sdk reads no environment variable for the API URL; every per-request client Bolt
+    # builds copies base_url from this one.
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    app = App(
+        client=client,
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret or None,
+        # auth.test runs on the first request instead, so start-up never depends on Slack.
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+    )
+
+    def inject_deps(context: Any, next: Callable[[], None]) -> None:
+        context["deps"] = deps
+        next()
+
+    app.use(inject_deps)
+    register_listeners(app)
+    return app

@@ -1,0 +1,74 @@
+"""Small constructors shared by the builders, on top of slack_sdk's validated models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.services.options import Choice
+
+Blocks = list[dict[str, Any]]
+
+
+def header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=PlainTextObject(text=text, emoji=True))
+
+
+def section(text: str, *, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text), block_id=block_id)
+
+
+def context(*texts: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=t) for t in texts])
+
+
+def button(
+    text: str,
+    action_id: str,
+    *,
+    value: str | None = None,
+    style: str | None = None,
+    confirm: ConfirmObject | None = None,
+) -> ButtonElement:
+    return ButtonElement(text=text, action_id=action_id, value=value, style=style, confirm=confirm)
+
+
+def actions(*elements: ButtonElement, block_id: str | None = None) -> ActionsBlock:
+    return ActionsBlock(elements=list(elements), block_id=block_id)
+
+
+def options_of(choices: Iterable[Choice]) -> list[Option]:
+    return [Option(value=c.value, label=c.label) for c in choices]
+
+
+def to_dicts(blocks: Sequence[Block]) -> Blocks:
+    """Serialise (and so validate) blocks; slack_sdk raises on what it knows to be invalid."""
+    return [block.to_dict() for block in blocks]
+
+
+def slack_date(when: datetime, fallback_format: str = "%d %b %Y") -> str:
+    """A date Slack renders in the reader's own time zone, with a UTC fallback for old clients."""
+    return f"<!date^{int(when.timestamp())}^{{date_long}}|{when.strftime(fallback_format)}>"
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def escape(text: str) -> str:
+    """Slack's mrkdwn treats &, < and > as control characters; people's words must not."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,268 @@
+"""The join / edit-profile modal, and reading its submitted state back into answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.ids import Action, Callback, ProfileField
+from bot.models import Profile
+from bot.services import options
+from bot.services.profiles import ProfileAnswers
+from bot.ui.kit import context, options_of, section
+
+COMMITMENT = Option(
+    value="yes",
+    label="I commit to both give and receive candid, kind feedback",
+)
+
+
+def profile_modal(profile: Profile | None) -> dict:
+    """`profile` pre-fills the form when editing; None opens an empty one to join."""
+    share, share_other = _split_topics(profile.can_share if profile else [])
+    grow, grow_other = _split_topics(profile.want_to_grow if profile else [])
+    goals = [
+        options.value_of_label(options.CAREER_GOALS, g) for g in (profile.career_goals if profile else [])
+    ]
+    blocks: list[Block] = [
+        section(
+            "Tell us what you can teach and what you'd like to learn. We pair you with a colleague "
+            "at about your level from another team, so you each give and receive."
+        ),
+        _multi(
+            ProfileField.CAN_SHARE,
+            "What I can share",
+            options.TOPICS,
+            share,
+            "Skills or topics you could help a peer with",
+            optional=True,
+        ),
+        _text(
+            ProfileField.CAN_SHARE_OTHER,
+            "Other things I can share",
+            share_other,
+            "e.g. Kubernetes, running workshops",
+            options.MAX_EXTRA_TOPICS_TEXT,
+            hint="Anything not in the list, separated by commas.",
+        ),
+        _multi(
+            ProfileField.WANT_TO_GROW,
+            "What I want to grow",
+            options.TOPICS,
+            grow,
+            "Skills or topics you'd like to get better at",
+            optional=True,
+        ),
+        _text(
+            ProfileField.WANT_TO_GROW_OTHER,
+            "Other things I want to grow",
+            grow_other,
+            "e.g. pricing, speaking at conferences",
+            options.MAX_EXTRA_TOPICS_TEXT,
+            hint="Anything not in the list, separated by commas.",
+        ),
+        _multi(
+            ProfileField.CAREER_GOALS,
+            "My career goals",
+            options.CAREER_GOALS,
+            [g for g in goals if g],
+            "Where you're heading",
+            optional=True,
+        ),
+        _select(
+            ProfileField.EXPERIENCE_LEVEL,
+            "My experience level",
+            options.EXPERIENCE_LEVELS,
+            profile.experience_level if profile else None,
+        ),
+        _select(
+            ProfileField.FUNCTION,
+            "The kind of work I do",
+            options.FUNCTIONS,
+            profile.function if profile else None,
+        ),
+        _text(
+            ProfileField.TEAM_NAME,
+            "My team",
+            profile.team_name if profile else "",
+            "e.g. Payments, Brand design",
+            options.MAX_TEAM_NAME,
+            optional=False,
+        ),
+        _text(
+            ProfileField.BACKGROUND,
+            "My background (optional)",
+            profile.background if profile else "",
+            "e.g. Came to engineering from teaching",
+            options.MAX_BACKGROUND,
+            multiline=True,
+            hint="A line on the path that brought you here: it helps pair different perspectives.",
+        ),
+        InputBlock(
+            block_id=ProfileField.MEETING_WAYS,
+            label="Ways I like to meet",
+            element=CheckboxesElement(
+                action_id=Action.PROFILE_INPUT,
+                options=options_of(options.MEETING_WAYS),
+                initial_options=_initial(options.MEETING_WAYS, profile.meeting_ways if profile else []),
+            ),
+        ),
+        InputBlock(
+            block_id=ProfileField.FREQUENCY,
+            label="How often I'd like to meet",
+            element=RadioButtonsElement(
+                action_id=Action.PROFILE_INPUT,
+                options=options_of(options.FREQUENCIES),
+                initial_option=_initial_one(
+                    options.FREQUENCIES, profile.frequency if profile else "biweekly"
+                ),
+            ),
+        ),
+        InputBlock(
+            block_id=ProfileField.FEEDBACK_COMMITMENT,
+            label="Our commitment",
+            element=CheckboxesElement(
+                action_id=Action.PROFILE_INPUT,
+                options=[COMMITMENT],
+                initial_options=[COMMITMENT] if profile else None,
+            ),
+        ),
+        context("Your time zone comes from your Slack profile. Managers never see your answers."),
+    ]
+    return View(
+        type="modal",
+        callback_id=Callback.PROFILE_MODAL,
+        title="Edit your profile" if profile else "Join peer mentoring",
+        submit="Save" if profile else "Join",
+        close="Cancel",
+        blocks=blocks,
+    ).to_dict()
+
+
+def read_profile_answers(state_values: dict[str, Any]) -> ProfileAnswers:
+    """Turn Slack's `view.state.values` into answers. Missing or odd shapes read as empty."""
+
+    def element(block: str) -> dict[str, Any]:
+        value = state_values.get(block, {}).get(Action.PROFILE_INPUT, {})
+        return value if isinstance(value, dict) else {}
+
+    def text(block: str) -> str:
+        value = element(block).get("value")
+        return value if isinstance(value, str) else ""
+
+    def many(block: str) -> list[str]:
+        chosen = element(block).get("selected_options") or []
+        return [o["value"] for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)]
+
+    def one(block: str) -> str | None:
+        chosen = element(block).get("selected_option")
+        if isinstance(chosen, dict) and isinstance(chosen.get("value"), str):
+            return chosen["value"]
+        return None
+
+    return ProfileAnswers(
+        can_share=many(ProfileField.CAN_SHARE),
+        can_share_other=text(ProfileField.CAN_SHARE_OTHER),
+        want_to_grow=many(ProfileField.WANT_TO_GROW),
+        want_to_grow_other=text(ProfileField.WANT_TO_GROW_OTHER),
+        career_goals=many(ProfileField.CAREER_GOALS),
+        experience_level=one(ProfileField.EXPERIENCE_LEVEL),
+        function=one(ProfileField.FUNCTION),
+        team_name=text(ProfileField.TEAM_NAME),
+        background=text(ProfileField.BACKGROUND),
+        meeting_ways=many(ProfileField.MEETING_WAYS),
+        frequency=one(ProfileField.FREQUENCY),
+        feedback_commitment=COMMITMENT.value in many(ProfileField.FEEDBACK_COMMITMENT),
+    )
+
+
+# --- element helpers --------------------------------------------------------------------
+
+
+def _split_topics(labels: list[str]) -> tuple[list[str], str]:
+    """Built-in topics go back into the select; typed ones back into the free-text box."""
+    known = [v for v in (options.value_of_label(options.TOPICS, label) for label in labels) if v]
+    other = [label for label in labels if options.value_of_label(options.TOPICS, label) is None]
+    return known, ", ".join(other)
+
+
+def _initial(choices: tuple[options.Choice, ...], values: list[str]) -> list[Option] | None:
+    chosen = [o for o in options_of(choices) if o.value in values]
+    return chosen or None
+
+
+def _initial_one(choices: tuple[options.Choice, ...], value: str | None) -> Option | None:
+    return next((o for o in options_of(choices) if o.value == value), None)
+
+
+def _multi(
+    block_id: str,
+    label: str,
+    choices: tuple[options.Choice, ...],
+    selected: list[str],
+    placeholder: str,
+    *,
+    optional: bool,
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        element=StaticMultiSelectElement(
+            action_id=Action.PROFILE_INPUT,
+            placeholder=placeholder,
+            options=options_of(choices),
+            initial_options=_initial(choices, selected),
+            max_selected_items=options.MAX_TOPICS,
+        ),
+    )
+
+
+def _select(block_id: str, label: str, choices: tuple[options.Choice, ...], value: str | None) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        element=StaticSelectElement(
+            action_id=Action.PROFILE_INPUT,
+            placeholder="Choose one",
+            options=options_of(choices),
+            initial_option=_initial_one(choices, value),
+        ),
+    )
+
+
+def _text(
+    block_id: str,
+    label: str,
+    value: str,
+    placeholder: str,
+    max_length: int,
+    *,
+    optional: bool = True,
+    multiline: bool = False,
+    hint: str | None = None,
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id=Action.PROFILE_INPUT,
+            placeholder=placeholder,
+            initial_value=value or None,
+            max_length=max_length,
+            multiline=multiline,
+        ),
+    )

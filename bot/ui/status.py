@@ -1,0 +1,129 @@
+"""The personal dashboard: the `/peer-mentor` menu, `status`, and App Home share these blocks."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ConfirmObject, DividerBlock
+from slack_sdk.models.views import View
+
+from bot.ids import SLASH_COMMAND, Action
+from bot.services import options
+from bot.services.status import ParticipantStatus
+from bot.ui.kit import (
+    Blocks,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    mention,
+    section,
+    slack_date,
+    to_dicts,
+)
+
+INTRO = (
+    "Peer mentoring pairs you with a colleague at about your level. You each teach the other "
+    "something, agree your own ground rules, and get gentle check-ins to keep it going."
+)
+
+
+def status_line(status: ParticipantStatus) -> str:
+    if not status.joined:
+        return "You haven't joined the peer-mentoring program yet."
+    if status.paused:
+        until = f"until {slack_date(status.paused_until)}" if status.paused_until else "until you resume"
+        return (
+            f":double_vertical_bar: You're in the program, paused {until}. No matching or nudges meanwhile."
+        )
+    if status.peer_ids:
+        peers = ", ".join(mention(p) for p in status.peer_ids)
+        return f":handshake: You're in the program, paired with {peers}."
+    return ":seedling: You're in the program. You'll be paired in the next matching round."
+
+
+def leave_confirm() -> ConfirmObject:
+    return ConfirmObject(
+        title="Leave peer mentoring?",
+        text=(
+            "Your profile is deleted and you won't be matched or messaged. "
+            "If you're paired, your peer is told kindly. You can join again any time."
+        ),
+        confirm="Leave",
+        deny="Stay",
+        style="danger",
+    )
+
+
+def status_buttons(status: ParticipantStatus) -> list[Block]:
+    if not status.joined:
+        return [
+            actions(button("Join the program", Action.JOIN, style="primary"), button("Help", Action.HELP))
+        ]
+    pause_or_resume = (
+        button("Resume", Action.RESUME, style="primary") if status.paused else button("Pause", Action.PAUSE)
+    )
+    return [
+        actions(
+            button("Edit my profile", Action.EDIT_PROFILE),
+            pause_or_resume,
+            button("Leave the program", Action.LEAVE, style="danger", confirm=leave_confirm()),
+            button("Help", Action.HELP),
+        )
+    ]
+
+
+def profile_summary(status: ParticipantStatus) -> str:
+    profile = status.profile
+    if profile is None:
+        return ""
+    level = options.label_of(options.EXPERIENCE_LEVELS, profile.experience_level)
+    frequency = options.label_of(options.FREQUENCIES, profile.frequency).lower()
+    return (
+        f"*I can share:* {escape(', '.join(profile.can_share))}\n"
+        f"*I want to grow:* {escape(', '.join(profile.want_to_grow))}\n"
+        f"*Level:* {level} · *Team:* {escape(profile.team_name)} · *Meet:* {frequency}"
+    )
+
+
+def menu_message(status: ParticipantStatus) -> tuple[str, Blocks]:
+    """The ephemeral reply to a bare `/peer-mentor`."""
+    line = status_line(status)
+    blocks: list[Block] = [section(line)]
+    if not status.joined:
+        blocks.append(context(INTRO))
+    blocks += status_buttons(status)
+    return line, to_dicts(blocks)
+
+
+def status_message(status: ParticipantStatus) -> tuple[str, Blocks]:
+    """`/peer-mentor status`: the menu plus the profile, in more words."""
+    line = status_line(status)
+    blocks: list[Block] = [section(line)]
+    summary = profile_summary(status)
+    if summary:
+        blocks.append(section(summary))
+    else:
+        blocks.append(context(INTRO))
+    blocks += status_buttons(status)
+    return line, to_dicts(blocks)
+
+
+def home_view(status: ParticipantStatus, *, is_admin: bool, notice: str | None = None) -> dict:
+    """App Home; `notice` says what the person's last click did."""
+    blocks: list[Block] = [header("Peer mentoring")]
+    if notice:
+        blocks.append(context(notice))
+    blocks.append(section(status_line(status)))
+    summary = profile_summary(status)
+    blocks.append(section(summary) if summary else context(INTRO))
+    blocks += status_buttons(status)
+    blocks.append(DividerBlock())
+    blocks.append(
+        context(
+            f"Type `{SLASH_COMMAND} help` in any channel for every command. "
+            "Managers only ever see team totals, never who is paired or what you discuss."
+        )
+    )
+    if is_admin:
+        blocks += [DividerBlock(), header("Program admin"), context("You are a program admin.")]
+    return View(type="home", blocks=blocks).to_dict()

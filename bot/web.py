@@ -1,0 +1,135 @@
+"""The HTTP front door: Slack's requests at /slack/events and a health check at /healthz.
+
+Every Slack request is checked here before Bolt sees it. Bolt itself answers 500 to a
+non-numeric timestamp, a non-ASCII signature or a malformed body, parses bodies before it
+checks signatures, and logs whole bodies when a check fails; none of that reaches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import Engine
+
+from bot.db import database_answers
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller; a view with 100 blocks is ~250 KB
+MAX_CLOCK_SKEW_SECONDS = 300
+
+StartResponse = Callable[..., Any]
+
+
+class WebApp:
+    """A WSGI application wrapping the Bolt app."""
+
+    def __init__(
+        self, bolt_app: App, *, signing_secret: str, engine: Engine, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._bolt = SlackRequestHandler(bolt_app)
+        self._secret = signing_secret.encode()
+        self._engine = engine
+        self._clock = clock
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz":
+            if database_answers(self._engine):
+                return _reply(start_response, 200, {"status": "ok"})
+            return _reply(start_response, 503, {"status": "database unavailable"})
+        if path != "/slack/events":
+            return _reply(start_response, 404, {"error": "not found"})
+        if method != "POST":
+            return _reply(start_response, 405, {"error": "use POST"})
+        body, problem = _read_body(environ)
+        if problem:
+            return _reply(start_response, problem[0], {"error": problem[1]})
+        status, reason = self._check(environ, body)
+        if status != 200:
+            logger.info("rejected a Slack request: %s", reason)
+            return _reply(start_response, status, {"error": reason})
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        try:
+            return self._bolt(environ, start_response)
+        except Exception:  # a signed payload Bolt could not dispatch; never answer 500
+            logger.exception("could not dispatch a Slack request")
+            return _reply(start_response, 400, {"error": "request could not be processed"})
+
+    def _check(self, environ: dict[str, Any], body: bytes) -> tuple[int, str]:
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+        signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+            return 401, "bad timestamp"
+        if abs(self._clock() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+            return 401, "stale timestamp"
+        if not signature.isascii() or not signature.startswith("v0="):
+            return 401, "bad signature"
+        expected = (
+            "v0="
+            + hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+        )
+        if not hmac.compare_digest(expected, signature):
+            return 401, "bad signature"
+        return (200, "") if _well_formed(environ, body) else (400, "malformed body")
+
+
+def _read_body(environ: dict[str, Any]) -> tuple[bytes, tuple[int, str] | None]:
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    if length_text and not length_text.isdigit():
+        return b"", (400, "bad content length")
+    if length_text and int(length_text) > MAX_BODY_BYTES:
+        return b"", (413, "body too large")
+    stream = environ["wsgi.input"]
+    body = stream.read(int(length_text)) if length_text else stream.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        return b"", (413, "body too large")
+    return body, None
+
+
+def _well_formed(environ: dict[str, Any], body: bytes) -> bool:
+    """A signed body Bolt can parse: UTF-8, and JSON where JSON is expected."""
+    # Mirrors how Bolt picks a parser (slack_bolt.request.internals.parse_body).
+    try:
+        text = body.decode("utf-8")
+        if not text:
+            return False
+        if environ.get("CONTENT_TYPE") == "application/json" or text.startswith("{"):
+            return isinstance(json.loads(text), dict)
+        form = parse_qs(text, keep_blank_values=True)
+        if "payload" in text:
+            payload = form.get("payload")
+            return payload is None or isinstance(json.loads(payload[0]), dict)
+        return bool(form)
+    except (UnicodeDecodeError, ValueError):
+        return False
+
+
+def _reply(start_response: StartResponse, status: int, payload: dict[str, str]) -> list[bytes]:
+    reasons = {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        413: "Payload Too Large",
+        503: "Service Unavailable",
+    }
+    data = json.dumps(payload).encode()
+    start_response(
+        f"{status} {reasons[status]}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+    )
+    return [data]
