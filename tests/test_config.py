@@ -52,7 +52,16 @@ def test_every_problem_is_reported_at_once():
             }
         )
     message = str(raised.value)
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL", "PEER_MENTOR_ADMINS", "LOG_LEVEL", "PORT", ".env"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "PEER_MENTOR_ADMINS",
+        "LOG_LEVEL",
+        "PORT",
+        ".env",
+    ):
         assert name in message
     assert "alice" in message
 

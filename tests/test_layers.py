@@ -9,8 +9,24 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 
 # layer -> modules it must not import
 FORBIDDEN = {
-    "bot.config": ("bot.models", "bot.services", "bot.ui", "bot.listeners", "bot.jobs", "slack_bolt", "slack_sdk"),
-    "bot.ids": ("bot.models", "bot.services", "bot.ui", "bot.listeners", "bot.jobs", "slack_bolt", "slack_sdk"),
+    "bot.config": (
+        "bot.models",
+        "bot.services",
+        "bot.ui",
+        "bot.listeners",
+        "bot.jobs",
+        "slack_bolt",
+        "slack_sdk",
+    ),
+    "bot.ids": (
+        "bot.models",
+        "bot.services",
+        "bot.ui",
+        "bot.listeners",
+        "bot.jobs",
+        "slack_bolt",
+        "slack_sdk",
+    ),
     "bot.models": ("bot.services", "bot.ui", "bot.listeners", "bot.jobs", "slack_bolt", "slack_sdk"),
     "bot.services": ("bot.ui", "bot.listeners", "bot.jobs", "slack_bolt", "slack_sdk"),
     "bot.ui": ("bot.listeners", "bot.jobs", "slack_bolt", "sqlalchemy"),

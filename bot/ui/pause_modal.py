@@ -46,8 +46,10 @@ def pause_modal() -> dict:
 
 def read_pause_weeks(state_values: dict[str, Any]) -> tuple[bool, int | None]:
     """Returns (valid, weeks); weeks None means until resumed."""
-    chosen = state_values.get(Block.PAUSE_LENGTH, {}).get(Action.PAUSE_LENGTH, {})
-    value = (chosen.get("selected_option") or {}).get("value") if isinstance(chosen, dict) else None
+    inputs = state_values.get(Block.PAUSE_LENGTH)
+    chosen = inputs.get(Action.PAUSE_LENGTH) if isinstance(inputs, dict) else None
+    option = chosen.get("selected_option") if isinstance(chosen, dict) else None
+    value = option.get("value") if isinstance(option, dict) else None
     if value == UNTIL_RESUMED:
         return True, None
     if value in {v for v, _ in LENGTHS}:

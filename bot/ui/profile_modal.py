@@ -154,7 +154,8 @@ def read_profile_answers(state_values: dict[str, Any]) -> ProfileAnswers:
     """Turn Slack's `view.state.values` into answers. Missing or odd shapes read as empty."""
 
     def element(block: str) -> dict[str, Any]:
-        value = state_values.get(block, {}).get(Action.PROFILE_INPUT, {})
+        inputs = state_values.get(block)
+        value = inputs.get(Action.PROFILE_INPUT) if isinstance(inputs, dict) else None
         return value if isinstance(value, dict) else {}
 
     def text(block: str) -> str:

@@ -1,4 +1,4 @@
-"""foundation: workspaces and profiles
+"""foundation: workspaces, program settings and profiles
 
 Revision ID: 0001_foundation
 Revises:
@@ -24,6 +24,28 @@ def upgrade() -> None:
         sa.Column("team_id", sa.String(length=32), nullable=False),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("team_id", name=op.f("pk_workspaces")),
+    )
+    op.create_table(
+        "program_settings",
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("round_cadence", sa.String(length=16), nullable=False),
+        sa.Column("next_round_at", UTCDateTime(timezone=True), nullable=True),
+        sa.Column("odd_person", sa.String(length=16), nullable=False),
+        sa.Column("forbid_same_team", sa.Boolean(), nullable=False),
+        sa.Column("default_frequency", sa.String(length=16), nullable=False),
+        sa.Column("work_start_hour", sa.Integer(), nullable=False),
+        sa.Column("work_end_hour", sa.Integer(), nullable=False),
+        sa.Column("quiet_days", sa.JSON(), nullable=False),
+        sa.Column("privacy_threshold", sa.Integer(), nullable=False),
+        sa.Column("manager_ids", sa.JSON(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["team_id"],
+            ["workspaces.team_id"],
+            name=op.f("fk_program_settings_team_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("team_id", name=op.f("pk_program_settings")),
     )
     op.create_table(
         "profiles",
@@ -62,4 +84,5 @@ def downgrade() -> None:
     with op.batch_alter_table("profiles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_profiles_team_id"))
     op.drop_table("profiles")
+    op.drop_table("program_settings")
     op.drop_table("workspaces")

@@ -1,0 +1,18 @@
+"""A faithful fake of Slack's Web API, served over real HTTP on 127.0.0.1 for whole-app tests.
+
+    fake = FakeSlack(clock=clock).start()
+    fake.add_workspace("T1", token="xoxb-1")
+    fake.add_user("T1", "U1", name="ann")
+    client = WebClient(token="xoxb-1", base_url=fake.api_url)
+    ...
+    fake.wait_for("chat.postMessage", lambda c: c.args["channel"] == "U1")
+
+Modules: fake.py (FakeSlack: set-up, failure injection, inspection), server.py (HTTP),
+context.py (per-call context, pagination), api_*.py (the methods), state.py (data),
+blockkit.py (`problems()`: Block Kit validation with Slack's error wording).
+"""
+
+from .blockkit import problems
+from .fake import Call, FakeSlack
+
+__all__ = ["Call", "FakeSlack", "problems"]
