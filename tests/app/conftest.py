@@ -1,7 +1,7 @@
 """Whole-app fixtures: the real app served over HTTP on loopback, a fake Slack Web API beside it.
 
-The database is migrated with Alembic (not create_all), so these tests also prove the
-migrations give the app everything it needs.
+Each test gets an empty database with the models' schema (tests/test_migrations.py proves
+the migrations build exactly that schema).
 """
 
 from __future__ import annotations
@@ -10,16 +10,14 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from alembic import command
-from alembic.config import Config
+from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.db import make_engine
+from bot.emulator import FakeSlack
+from bot.emulator.driver import SlackDriver
 from bot.runtime import Runtime, build_runtime
 from bot.serving import BackgroundServer
-from tests.app.driver import SlackDriver
 from tests.conftest import NOW
-from tests.fake_slack import FakeSlack
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
@@ -62,28 +60,15 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake.stop()
 
 
-def migrate(database_url: str) -> None:
-    engine = make_engine(database_url)
-    with engine.begin() as connection:
-        config = Config("alembic.ini")
-        config.attributes["connection"] = connection
-        config.attributes["configure_logger"] = False
-        command.upgrade(config, "head")
-    engine.dispose()
-
-
 @pytest.fixture
-def runtime(database_url: str, fake_slack: FakeSlack, clock: Clock) -> Iterator[Runtime]:
-    migrate(database_url)
+def runtime(engine: Engine, database_url: str, fake_slack: FakeSlack, clock: Clock) -> Iterator[Runtime]:
     settings = Settings(
         slack_bot_token=TOKEN,
         slack_signing_secret=SECRET,
         slack_api_url=fake_slack.api_url,
         database_url=database_url,
     )
-    runtime = build_runtime(settings, clock=clock)
-    yield runtime
-    runtime.engine.dispose()
+    yield build_runtime(settings, clock=clock, engine=engine)
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.emulator import problems
+from bot.emulator.driver import button_labels, texts
 from bot.ids import Action, ProfileField
 from bot.models import Profile
-from tests.app.driver import button_labels, texts
-from tests.fake_slack import problems
 
 ANSWERS = {
     ProfileField.CAN_SHARE: {"value": ["public_speaking", "data_modelling"]},

@@ -62,7 +62,11 @@ def test_editing_updates_the_same_row(session, now):
 
 
 def test_typed_topic_that_names_a_built_in_one_is_merged(session, now):
-    join(session, now, answers=replace(GOOD, can_share=["public_speaking"], can_share_other="public-speaking, Pottery"))
+    join(
+        session,
+        now,
+        answers=replace(GOOD, can_share=["public_speaking"], can_share_other="public-speaking, Pottery"),
+    )
     row = profiles.get_profile(session=session, team_id="T1", user_id="U1")
     assert row.can_share == ["Public speaking", "Pottery"]
 
@@ -73,7 +77,10 @@ def test_typed_topic_that_names_a_built_in_one_is_merged(session, now):
         ({"can_share": [], "can_share_other": ""}, "can_share"),
         ({"want_to_grow": [], "want_to_grow_other": "  "}, "want_to_grow"),
         ({"can_share": ["not_a_topic"]}, "can_share"),
-        ({"can_share": ["sales", "marketing", "strategy", "security", "negotiation", "code_review"]}, "can_share"),
+        (
+            {"can_share": ["sales", "marketing", "strategy", "security", "negotiation", "code_review"]},
+            "can_share",
+        ),
         ({"can_share_other": "x" * 201}, "can_share_other"),
         ({"want_to_grow_other": "a, b, c, d, e, f"}, "want_to_grow_other"),
         ({"want_to_grow_other": "y" * 41}, "want_to_grow_other"),
@@ -105,7 +112,9 @@ def test_pause_for_weeks_ends_by_itself(session, now):
     profiles.pause(session=session, team_id="T1", user_id="U1", weeks=3, now=now)
     status = participant_status(session=session, team_id="T1", user_id="U1", now=now + timedelta(days=20))
     assert status.paused and status.paused_until == now + timedelta(weeks=3)
-    after = participant_status(session=session, team_id="T1", user_id="U1", now=now + timedelta(weeks=3, seconds=1))
+    after = participant_status(
+        session=session, team_id="T1", user_id="U1", now=now + timedelta(weeks=3, seconds=1)
+    )
     assert not after.paused
     back = profiles.end_expired_pauses(session=session, now=now + timedelta(weeks=3, seconds=1))
     assert [p.user_id for p in back] == ["U1"]

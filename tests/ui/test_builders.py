@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.emulator.blockkit import problems
+from bot.emulator.signed_requests import state_values
 from bot.ids import ProfileField
 from bot.models import Profile
 from bot.services.status import ParticipantStatus
@@ -15,8 +17,6 @@ from bot.ui.notice import notice_modal
 from bot.ui.pause_modal import pause_modal, read_pause_weeks
 from bot.ui.profile_modal import profile_modal, read_profile_answers
 from bot.ui.status import home_view, menu_message, status_message
-from tests.fake_slack.blockkit import problems
-from tests.slack_requests import state_values
 
 WHEN = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 

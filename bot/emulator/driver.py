@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tests import slack_requests as sr
-from tests.fake_slack import FakeSlack
+from bot.emulator import FakeSlack
+from bot.emulator import signed_requests as sr
 
 
 @dataclass

@@ -16,8 +16,8 @@ from slack_sdk.http_retry import ConnectionErrorRetryHandler, FixedValueRetryInt
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from tests import slack_requests as sr
-from tests.fake_slack import FakeSlack, problems
+from bot.emulator import FakeSlack, problems
+from bot.emulator import signed_requests as sr
 
 TOKEN = "xoxb-test-1"
 OTHER_TOKEN = "xoxb-test-2"

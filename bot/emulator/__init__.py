@@ -1,4 +1,8 @@
-"""A faithful fake of Slack's Web API, served over real HTTP on 127.0.0.1 for whole-app tests.
+"""A local Slack emulator: a faithful fake of Slack's Web API over real HTTP on 127.0.0.1.
+
+The whole-app tests run the real app against it; it is not part of the app itself (nothing in
+the app's layers imports it). `signed_requests` builds what Slack sends to the app, and
+`driver.SlackDriver` plays a person: commands, clicks, modal submissions, App Home.
 
     fake = FakeSlack(clock=clock).start()
     fake.add_workspace("T1", token="xoxb-1")

@@ -6,7 +6,7 @@ pointers that Slack puts in an `invalid_blocks` / `invalid_arguments` response -
 test reads like the production error would.
 
 Two layers:
-1. the vendored JSON schema (tests/slack-block-kit.schema.json), whose `oneOf` unions are
+1. the vendored JSON schema (bot/emulator/slack-block-kit.schema.json), whose `oneOf` unions are
    explained by following the branch whose `type` matches, instead of jsonschema's
    "is not valid under any of the given schemas";
 2. the limits SLACK.md lists that a per-block schema cannot express (50 blocks per message,
@@ -27,7 +27,7 @@ from jsonschema.exceptions import ValidationError
 
 Kind = Literal["message", "modal", "home"]
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "slack-block-kit.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "slack-block-kit.schema.json"
 
 MAX_MESSAGE_BLOCKS = 50  # (Slack) the schema's top-level array allows the modal/home 100
 MAX_VIEW_BYTES = 250_000  # (Slack) "greater than 250kb"; decimal kB is the stricter reading

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from tests.fake_slack.blockkit import element_options, iter_elements
+from bot.emulator.blockkit import element_options, iter_elements
 
 API_APP_ID = "A0FAKEAPP"  # the app id the fake stamps on views and messages
 VERIFICATION_TOKEN = "fake-verification-token"  # deprecated field Slack still sends

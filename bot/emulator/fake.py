@@ -370,7 +370,9 @@ class FakeSlack:
         with self._lock:
             return copy.deepcopy([p["body"] for p in self._state.response_url_posts if p["url"] == url])
 
-    def wait_for_response_posts(self, url: str, *, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    def wait_for_response_posts(
+        self, url: str, *, count: int = 1, timeout: float = 5.0
+    ) -> list[dict[str, Any]]:
         """Block until `count` bodies were POSTed to that response URL; return them all."""
 
         def posted() -> list[dict[str, Any]]:
