@@ -16,6 +16,7 @@ from bot.logging_setup import configure_logging
 from bot.runtime import build_runtime
 
 logger = logging.getLogger("peer_mentor")
+WEB_THREADS = 24
 
 
 def main() -> int:
@@ -35,7 +36,8 @@ def main() -> int:
     from waitress import serve
 
     logger.info("Peer Mentor is listening on http://0.0.0.0:%d/slack/events", settings.port)
-    serve(runtime.web_app, host="0.0.0.0", port=settings.port, threads=8, ident="peer-mentor")
+    # Each request thread waits for its listener's ack; enough of them keep acks fast under bursts.
+    serve(runtime.web_app, host="0.0.0.0", port=settings.port, threads=WEB_THREADS, ident="peer-mentor")
     return 0
 
 

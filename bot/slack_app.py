@@ -13,7 +13,7 @@ from bot.listeners import register_listeners
 from bot.listeners.deps import Deps
 
 
-def create_bolt_app(deps: Deps, *, process_before_response: bool = False) -> App:
+def create_bolt_app(deps: Deps) -> App:
     settings: Settings = deps.settings
     # slack_sdk reads no environment variable for the API URL; every per-request client Bolt
     # builds copies base_url from this one.
@@ -26,7 +26,9 @@ def create_bolt_app(deps: Deps, *, process_before_response: bool = False) -> App
         request_verification_enabled=False,
         # auth.test runs on the first request instead, so start-up never depends on Slack.
         token_verification_enabled=False,
-        process_before_response=process_before_response,
+        # Listeners run in the request's own thread and the ack goes back when they return;
+        # slow Slack work after the ack goes through bot.listeners.after_ack.
+        process_before_response=True,
     )
 
     def inject_deps(context: Any, next: Callable[[], None]) -> None:

@@ -107,14 +107,41 @@ def _well_formed(environ: dict[str, Any], body: bytes) -> bool:
         if not text:
             return False
         if environ.get("CONTENT_TYPE") == "application/json" or text.startswith("{"):
-            return isinstance(json.loads(text), dict)
+            return _shaped_like_slack(json.loads(text))
         form = parse_qs(text, keep_blank_values=True)
         if "payload" in text:
             payload = form.get("payload")
-            return payload is None or isinstance(json.loads(payload[0]), dict)
+            return payload is None or _shaped_like_slack(json.loads(payload[0]))
         return bool(form)
     except (UnicodeDecodeError, ValueError):
         return False
+
+
+# The keys Bolt reaches into before any listener runs, and the JSON types Slack sends for them.
+_EXPECTED_TYPES: dict[str, tuple[type, ...]] = {
+    "type": (str,),
+    "team": (dict, type(None)),
+    "team_id": (str, type(None)),
+    "user": (dict, str),
+    "event": (dict,),
+    "actions": (list,),
+    "view": (dict,),
+    "container": (dict,),
+    "channel": (dict, str),
+    "enterprise": (dict, type(None)),
+    "authorizations": (list,),
+}
+
+
+def _shaped_like_slack(payload: object) -> bool:
+    if not isinstance(payload, dict):
+        return False
+    for key, types in _EXPECTED_TYPES.items():
+        if key in payload and not isinstance(payload[key], types):
+            return False
+    return all(isinstance(a, dict) for a in payload.get("actions") or []) and all(
+        isinstance(a, dict) for a in payload.get("authorizations") or []
+    )
 
 
 def _reply(start_response: StartResponse, status: int, payload: dict[str, str]) -> list[bytes]:

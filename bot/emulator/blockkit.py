@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -87,6 +87,17 @@ def problems(kind: Kind, payload: dict[str, Any] | list[Any]) -> list[str]:
     kind="message": payload is the chat.postMessage/chat.update arguments (a dict with
     "blocks"; a bare list of blocks is accepted too). kind="modal"/"home": payload is the view.
     """
+    # Schema validation is costly and apps send the same views again and again; the verdict
+    # depends only on the content, so it is remembered by that.
+    return list(_problems_of(kind, json.dumps(payload, sort_keys=True)))
+
+
+@lru_cache(maxsize=4096)
+def _problems_of(kind: Kind, content: str) -> tuple[str, ...]:
+    return tuple(_problems(kind, json.loads(content)))
+
+
+def _problems(kind: Kind, payload: Any) -> list[str]:
     if kind == "message":
         blocks = payload.get("blocks") if isinstance(payload, dict) else payload
         if blocks is None:

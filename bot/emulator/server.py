@@ -121,6 +121,10 @@ def make_server(fake: FakeSlack) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep pytest output clean; FakeSlack.calls is the log
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        # Slack never refuses a connection for being busy; the default backlog of 5 would.
+        request_queue_size = 256
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     return server

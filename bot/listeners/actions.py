@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.ids import Action
+from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import open_profile_modal
 from bot.listeners.deps import deps_of, team_of, user_of
 from bot.listeners.surfaces import tell

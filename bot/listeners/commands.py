@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.ids import SLASH_COMMAND
+from bot.listeners.after_ack import after_ack
 from bot.listeners.deps import Deps, deps_of, team_of, user_of
 from bot.services import profiles
 from bot.services.status import participant_status
@@ -92,12 +93,15 @@ def show_status(call: CommandCall) -> None:
 
 @route("join", "profile")
 def open_profile(call: CommandCall) -> None:
-    # The trigger lives 3 seconds: ack, read the profile, open the modal, then anything slower.
     call.ack()
-    open_profile_modal(call.client, call.deps, call.team_id, call.user_id, call.body["trigger_id"])
+    after_ack(
+        call.deps, call.body, call.client,
+        lambda: open_profile_modal(call.client, call.deps, call.team_id, call.user_id, call.body["trigger_id"]),
+    )
 
 
 def open_profile_modal(client: WebClient, deps: Deps, team_id: str, user_id: str, trigger_id: str) -> None:
+    # The trigger lives 3 seconds: read the profile, open the modal, then anything slower.
     with deps.session_factory.begin() as session:
         profile = profiles.get_profile(session=session, team_id=team_id, user_id=user_id)
         view = profile_modal(profile)

@@ -7,7 +7,8 @@ listener, because Bolt runs listeners after middleware has returned.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,10 @@ class Deps:
     session_factory: sessionmaker[Session]
     directory: Directory
     clock: Callable[[], datetime] = utc_now
+    # Runs work that must not delay an acknowledgement (see bot.listeners.after_ack).
+    background: Executor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=32, thread_name_prefix="after-ack")
+    )
 
 
 def deps_of(context: Any) -> Deps:

@@ -34,13 +34,20 @@ class Directory:
         self._cache: dict[tuple[str, str], tuple[float, SlackUser]] = {}
         self._lock = threading.Lock()
 
+    def cached(self, team_id: str, user_id: str) -> SlackUser | None:
+        """What we already know, without asking Slack."""
+        with self._lock:
+            cached = self._cache.get((team_id, user_id))
+        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        return None
+
     def lookup(self, client: WebClient, team_id: str, user_id: str) -> SlackUser | None:
         """The person as Slack knows them, or None when Slack can't say right now."""
         key = (team_id, user_id)
-        with self._lock:
-            cached = self._cache.get(key)
-        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
-            return cached[1]
+        known = self.cached(team_id, user_id)
+        if known is not None:
+            return known
         try:
             response = client.users_info(user=user_id)
         except SlackApiError as error:

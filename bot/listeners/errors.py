@@ -26,11 +26,7 @@ SORRY = "Sorry, something went wrong on our side and nothing was changed. Please
 def handle_listener_error(
     error: Exception, body: dict[str, Any], response: BoltResponse | None, client: WebClient
 ) -> BoltResponse | None:
-    if isinstance(error, DomainError):
-        message = error.message
-    else:
-        logger.error("listener failed for %s: %s", _kind(body), type(error).__name__, exc_info=error)
-        message = SORRY
+    message = _message_for(error, body)
     not_yet_acked = response is not None and response.status == 500
     if not_yet_acked and body.get("type") == "view_submission":
         return _json({"response_action": "update", "view": notice_modal("Peer Mentor", message)})
@@ -38,6 +34,18 @@ def handle_listener_error(
         return _json({"response_type": "ephemeral", "text": message})
     _deliver(body, client, message)
     return BoltResponse(status=200, body="") if not_yet_acked else None
+
+
+def tell_about_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
+    """For failures after the ack: log, and tell the person in their conversation with the app."""
+    _deliver(body, client, _message_for(error, body))
+
+
+def _message_for(error: Exception, body: dict[str, Any]) -> str:
+    if isinstance(error, DomainError):
+        return error.message
+    logger.error("listener failed for %s: %s", _kind(body), type(error).__name__, exc_info=error)
+    return SORRY
 
 
 def _json(payload: dict[str, Any]) -> BoltResponse:

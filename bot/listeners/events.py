@@ -7,6 +7,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.listeners.after_ack import after_ack
+from bot.listeners.after_ack import after_ack
 from bot.listeners.deps import deps_of, team_of
 from bot.listeners.surfaces import publish_home
 
@@ -16,7 +18,9 @@ def handle_app_home_opened(
 ) -> None:
     if event.get("tab") not in (None, "home"):
         return  # the Messages tab needs nothing from us
-    publish_home(client, deps_of(context), team_of(body, context), event["user"])
+    deps, team_id = deps_of(context), team_of(body, context)
+    # Bolt acknowledges the event when this returns; publishing happens after.
+    after_ack(deps, body, client, lambda: publish_home(client, deps, team_id, event["user"]))
 
 
 def register(app: App) -> None:

@@ -8,7 +8,10 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.listeners.deps import Deps
+from bot.services.admin_settings import recent_changes
+from bot.services.program_health import program_health
 from bot.services.status import participant_status
+from bot.ui.admin import admin_home_blocks
 from bot.ui.kit import section
 from bot.ui.status import home_view, menu_message
 
@@ -16,9 +19,14 @@ from bot.ui.status import home_view, menu_message
 def publish_home(
     client: WebClient, deps: Deps, team_id: str, user_id: str, notice: str | None = None
 ) -> None:
+    is_admin = deps.directory.is_admin(client, team_id, user_id)
     with deps.session_factory.begin() as session:
         status = participant_status(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
-    view = home_view(status, is_admin=deps.directory.is_admin(client, team_id, user_id), notice=notice)
+        admin_section = None
+        if is_admin:
+            health = program_health(session=session, team_id=team_id, now=deps.clock())
+            admin_section = admin_home_blocks(health, recent_changes(session=session, team_id=team_id, limit=3))
+    view = home_view(status, is_admin=is_admin, notice=notice, admin_section=admin_section)
     client.views_publish(user_id=user_id, view=view)
 
 

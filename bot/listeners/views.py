@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.ids import Block, Callback
+from bot.listeners.after_ack import after_ack
 from bot.listeners.deps import deps_of, team_of, user_of
 from bot.listeners.surfaces import publish_home, send_dm
 from bot.services import profiles
@@ -26,18 +27,29 @@ def handle_profile_submitted(ack: Ack, body: dict[str, Any], client: WebClient, 
     except InvalidInput as invalid:
         ack(response_action="errors", errors=invalid.field_errors)
         return
-    slack_user = deps.directory.lookup(client, team_id, user_id)
-    # Saved before the ack, so a person never sees the modal close on a profile that was lost.
+    # Saved before the ack, so a person never sees the modal close on a profile that was lost;
+    # no Slack call before the ack, so it stays fast. The time zone is usually known already
+    # (opening the modal looked the person up); if not, it is filled in right after the ack.
+    known = deps.directory.cached(team_id, user_id)
     with deps.session_factory.begin() as session:
         existing = profiles.get_profile(session=session, team_id=team_id, user_id=user_id)
-        tz = slack_user.tz if slack_user else (existing.tz if existing else "UTC")
+        tz = known.tz if known else (existing.tz if existing else None)
         joined = profiles.save_profile(
-            session=session, team_id=team_id, user_id=user_id, profile=valid, tz=tz, now=deps.clock()
+            session=session, team_id=team_id, user_id=user_id, profile=valid, tz=tz or "UTC", now=deps.clock()
         )
     ack()
-    text, blocks = messages.profile_saved(joined=joined)
-    send_dm(client, user_id, text, blocks)
-    publish_home(client, deps, team_id, user_id)
+
+    def confirm() -> None:
+        if known is None:
+            slack_user = deps.directory.lookup(client, team_id, user_id)
+            if slack_user is not None and slack_user.tz != tz:
+                with deps.session_factory.begin() as session:
+                    profiles.set_timezone(session=session, team_id=team_id, user_id=user_id, tz=slack_user.tz)
+        text, blocks = messages.profile_saved(joined=joined)
+        send_dm(client, user_id, text, blocks)
+        publish_home(client, deps, team_id, user_id)
+
+    after_ack(deps, body, client, confirm)
 
 
 def handle_pause_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
@@ -50,8 +62,12 @@ def handle_pause_submitted(ack: Ack, body: dict[str, Any], client: WebClient, co
         profiles.pause(session=session, team_id=team_id, user_id=user_id, weeks=weeks, now=deps.clock())
         status = participant_status(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
     ack()
-    send_dm(client, user_id, messages.paused(status))
-    publish_home(client, deps, team_id, user_id)
+
+    def confirm() -> None:
+        send_dm(client, user_id, messages.paused(status))
+        publish_home(client, deps, team_id, user_id)
+
+    after_ack(deps, body, client, confirm)
 
 
 def register(app: App) -> None:

@@ -149,6 +149,14 @@ def save_profile(
     return created
 
 
+def set_timezone(*, session: Session, team_id: str, user_id: str, tz: str) -> None:
+    """Record the person's IANA zone as Slack reports it (it drives when check-ins arrive)."""
+    profile = get_profile(session=session, team_id=team_id, user_id=user_id)
+    if profile is not None:
+        profile.tz = tz
+        session.flush()
+
+
 def is_paused(profile: Profile, now: datetime) -> bool:
     """A pause with an end date is over once that date passes, even before the worker notices."""
     if not profile.paused:

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot.models import Profile
 from bot.services import profiles
+from bot.services.ground_rules import PairRules, pair_rules_for
+from bot.services.program import program_settings
 
 
 @dataclass(frozen=True)
@@ -20,16 +22,23 @@ class ParticipantStatus:
     profile: Profile | None = None
     # Filled in by later features (pairs, rules, check-ins); empty means "none yet".
     peer_ids: list[str] = field(default_factory=list)
+    # The person's pair with its rules in force and any pending proposal; None when unpaired.
+    ground_rules: PairRules | None = None
+    # Team summaries show any count under this as "fewer than N" (what managers can see).
+    privacy_threshold: int = 5
 
 
 def participant_status(*, session: Session, team_id: str, user_id: str, now: datetime) -> ParticipantStatus:
     profile = profiles.get_profile(session=session, team_id=team_id, user_id=user_id)
+    threshold = program_settings(session=session, team_id=team_id).privacy_threshold
     if profile is None:
-        return ParticipantStatus(joined=False)
+        return ParticipantStatus(joined=False, privacy_threshold=threshold)
     paused = profiles.is_paused(profile, now)
     return ParticipantStatus(
         joined=True,
         paused=paused,
         paused_until=profile.paused_until if paused else None,
         profile=profile,
+        ground_rules=pair_rules_for(session=session, team_id=team_id, user_id=user_id),
+        privacy_threshold=threshold,
     )

@@ -13,9 +13,16 @@ COMMANDS: list[tuple[str, str]] = [
     ("join", "join the program: tell us what you can share and want to grow"),
     ("profile", "edit your profile"),
     ("status", "your status, your peer and what happens next"),
+    ("rules", "propose or change the ground rules you agree with your peer"),
+    ("checkin", "log a check-in now: did you and your peer meet?"),
+    ("feedback", "give feedback to your peer: one thing they did well, one suggestion"),
     ("pause [weeks]", "stop matching and nudges, until you resume or for that many weeks"),
     ("resume", "come back from a pause"),
     ("leave", "leave the program (asks first)"),
+    ("export", "get everything the app holds about you, by direct message"),
+    ("delete-my-data", "erase everything the app holds about you (asks first)"),
+    ("summary [@user-group]", "managers: post your team's opt-in totals in this channel"),
+    ("admin", "program admins: the program settings"),
     ("help", "this list"),
 ]
 

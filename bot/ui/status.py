@@ -8,6 +8,9 @@ from slack_sdk.models.views import View
 from bot.ids import SLASH_COMMAND, Action
 from bot.services import options
 from bot.services.status import ParticipantStatus
+from bot.ui.ground_rules import pair_rules_blocks
+from bot.ui.privacy import privacy_buttons
+from bot.ui.summaries import managers_can_see
 from bot.ui.kit import (
     Blocks,
     actions,
@@ -104,18 +107,30 @@ def status_message(status: ParticipantStatus) -> tuple[str, Blocks]:
         blocks.append(section(summary))
     else:
         blocks.append(context(INTRO))
+    if status.ground_rules is not None:
+        blocks += pair_rules_blocks(status.ground_rules)
+    blocks.append(context(managers_can_see(status.privacy_threshold)))
     blocks += status_buttons(status)
     return line, to_dicts(blocks)
 
 
-def home_view(status: ParticipantStatus, *, is_admin: bool, notice: str | None = None) -> dict:
-    """App Home; `notice` says what the person's last click did."""
+def home_view(
+    status: ParticipantStatus,
+    *,
+    is_admin: bool,
+    notice: str | None = None,
+    admin_section: list[Block] | None = None,
+) -> dict:
+    """App Home; `notice` says what the person's last click did; `admin_section` is the
+    program-health part admins see (bot/ui/admin.py)."""
     blocks: list[Block] = [header("Peer mentoring")]
     if notice:
         blocks.append(context(notice))
     blocks.append(section(status_line(status)))
     summary = profile_summary(status)
     blocks.append(section(summary) if summary else context(INTRO))
+    if status.ground_rules is not None:
+        blocks += pair_rules_blocks(status.ground_rules)
     blocks += status_buttons(status)
     blocks.append(DividerBlock())
     blocks.append(
@@ -124,6 +139,7 @@ def home_view(status: ParticipantStatus, *, is_admin: bool, notice: str | None =
             "Managers only ever see team totals, never who is paired or what you discuss."
         )
     )
+    blocks += privacy_buttons()
     if is_admin:
-        blocks += [DividerBlock(), header("Program admin"), context("You are a program admin.")]
+        blocks += admin_section or [DividerBlock(), header("Program admin"), context("You are a program admin.")]
     return View(type="home", blocks=blocks).to_dict()

@@ -68,7 +68,10 @@ def runtime(engine: Engine, database_url: str, fake_slack: FakeSlack, clock: Clo
         slack_api_url=fake_slack.api_url,
         database_url=database_url,
     )
-    yield build_runtime(settings, clock=clock, engine=engine)
+    runtime = build_runtime(settings, clock=clock, engine=engine)
+    yield runtime
+    # Let work queued after acks finish while the fake Slack is still there to receive it.
+    runtime.deps.background.shutdown(wait=True)
 
 
 @pytest.fixture

@@ -1,0 +1,93 @@
+"""The Slack Web API as the worker uses it: a client per workspace, and what each failure means.
+
+The client is built with **no retry handlers**. slack_sdk's default
+`ConnectionErrorRetryHandler` re-sends a POST whose connection dropped after Slack may
+already have processed it, which can post a message twice; the sender decides instead
+(bot/jobs/sender.py: an attempt whose outcome is unknown stays "in doubt" and is looked up
+before any re-send).
+"""
+
+from __future__ import annotations
+
+import http.client
+import math
+import urllib.error
+from dataclasses import dataclass
+from enum import Enum
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+# The event type of the metadata on every message the worker posts; its payload carries the
+# outbox key, which is how a message already in Slack is recognised after a crash.
+METADATA_EVENT = "peer_mentor_outbox"
+HTTP_TIMEOUT = 10
+
+# Slack refused the token: nothing in this workspace can be sent until it is fixed.
+AUTH_ERRORS = frozenset(
+    {"invalid_auth", "token_revoked", "token_expired", "not_authed", "org_login_required", "team_access_not_granted"}
+)
+# Nobody is there to receive: stop sending to this person.
+GONE_ERRORS = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "user_not_visible"})
+# Slack answered but could not do it right now; the message is certainly not posted.
+TRANSIENT_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org", "ratelimited"}
+)
+
+
+class Verdict(Enum):
+    RATE_LIMITED = "rate_limited"
+    AUTH = "auth"
+    GONE = "gone"
+    TRANSIENT = "transient"
+    STALE_CHANNEL = "stale_channel"
+    PERMANENT = "permanent"
+
+
+@dataclass(frozen=True)
+class Failure:
+    verdict: Verdict
+    error: str
+    retry_after: float = 0.0
+    # The request may have reached Slack and been carried out (no answer, or a 5xx page).
+    maybe_done: bool = False
+
+
+def make_client(token: str, base_url: str, *, timeout: int = HTTP_TIMEOUT) -> WebClient:
+    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
+
+
+def classify(error: Exception) -> Failure:
+    """What a failed Web API call means for the worker. Anything unknown is permanent."""
+    if isinstance(error, SlackApiError):
+        response = error.response
+        status = response.status_code
+        if status == 429:
+            return Failure(Verdict.RATE_LIMITED, "ratelimited", retry_after=_retry_after(response.headers))
+        if status >= 500:
+            return Failure(Verdict.TRANSIENT, f"http_{status}", maybe_done=True)
+        code = str(response.get("error") or "unknown_error") if isinstance(response.data, dict) else "unknown_error"
+        if code in AUTH_ERRORS:
+            return Failure(Verdict.AUTH, code)
+        if code in GONE_ERRORS:
+            return Failure(Verdict.GONE, code)
+        if code in TRANSIENT_ERRORS:
+            return Failure(Verdict.TRANSIENT, code)
+        if code == "channel_not_found":
+            return Failure(Verdict.STALE_CHANNEL, code)
+        return Failure(Verdict.PERMANENT, code)
+    if isinstance(error, (OSError, urllib.error.URLError, http.client.HTTPException, SlackClientError)):
+        # A dropped connection or a timeout: Slack may have done it without our hearing back.
+        return Failure(Verdict.TRANSIENT, type(error).__name__, maybe_done=True)
+    raise error
+
+
+def _retry_after(headers: dict[str, object]) -> float:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            text = value[0] if isinstance(value, list) and value else value
+            try:
+                return max(1.0, float(math.ceil(float(str(text)))))
+            except ValueError:
+                break
+    return 1.0

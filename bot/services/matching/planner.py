@@ -1,0 +1,181 @@
+"""From a pool of candidates to pairs, trios and the people left over. No database here.
+
+Steps: shortlist each person's best candidates (`PoolScorer`), solve a maximum-weight
+matching on that graph (`best_pairs`), then place whoever is left over: into the pair that
+suits them best as a third (when the program says "trio"), or on the waitlist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import numpy as np
+
+from bot.services.matching.scoring import Candidate, PairScore, Reason, score_pair
+from bot.services.matching.shortlist import Edge, PoolScorer
+from bot.services.matching.solver import best_pairs
+
+OddPerson = Literal["trio", "waitlist"]
+
+# Candidates kept per person. Measured with benchmarks/matching.py (see the solver module):
+# K=12 matched the exact optimum's total to within 0.1% at 200 and 1,000 people and keeps a
+# 10,000-person round fast; below about 8 the matcher starts to lose whole pairs.
+PER_PERSON = 12
+# Above this many people, each experience level is matched on its own and the few people
+# left over are then matched across levels. One solve over 10,000 people takes ~10 s, four
+# per-level solves ~3 s; the best pairs are within one level almost always anyway (the
+# same-level bonus beats anything across levels), so the totals differ by well under 0.1%.
+SPLIT_ABOVE = 3000
+
+
+@dataclass(frozen=True)
+class PlannedPair:
+    """Two people, or three for a trio; the third is last. Score: mean of their pairwise scores."""
+
+    user_ids: tuple[str, ...]
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """Someone the matching could not pair, and what happens to them this round."""
+
+    user_id: str
+    outcome: Literal["trio", "waitlist"]
+    # "odd_one_out": everyone who could be their peer was taken; "no_new_partner": nobody
+    # in the pool may be paired with them (all past peers, or all in their team).
+    reason: Literal["odd_one_out", "no_new_partner"]
+    trio_with: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    pairs: tuple[PlannedPair, ...]
+    leftovers: tuple[Leftover, ...]
+
+
+def plan_pairs(
+    candidates: Sequence[Candidate],
+    *,
+    now: datetime,
+    forbid_same_team: bool,
+    odd_person: OddPerson,
+    is_past: Callable[[str, str], bool] | None,
+    per_person: int | None = PER_PERSON,
+    split_above: int = SPLIT_ABOVE,
+) -> Plan:
+    """Pairs for `candidates`, in the order given (the round shuffles it by seed first).
+
+    `is_past(user_a, user_b)` says whether two people were ever paired; they never are again.
+    None: nobody in the pool was ever paired.
+    People marked `waitlisted` are matched first: see `best_pairs`.
+    """
+    if not candidates:
+        return Plan((), ())
+    scorer = PoolScorer(candidates, now=now, forbid_same_team=forbid_same_team)
+
+    past: Callable[[int, int], bool] | None = None
+    if is_past is not None:
+        has_met = is_past
+
+        def past(i: int, j: int) -> bool:
+            return has_met(candidates[i].user_id, candidates[j].user_id)
+
+    priority = [c.waitlisted for c in candidates]
+    everyone = list(range(len(candidates)))
+    if len(candidates) <= split_above:
+        matched = _match_among(everyone, scorer, past, priority, per_person)
+    else:
+        matched = []
+        for rank in sorted({c.level_rank for c in candidates}):
+            level = [i for i in everyone if candidates[i].level_rank == rank]
+            matched += _match_among(level, scorer, past, priority, per_person)
+        taken = {i for pair in matched for i in pair}
+        rest = [i for i in everyone if i not in taken]
+        matched += _match_among(rest, scorer, past, priority, per_person)
+
+    pairs = [[_score(candidates[i], candidates[j], now, forbid_same_team)] for i, j in matched]
+    members = [list(pair) for pair in matched]
+    taken = {i for pair in matched for i in pair}
+    # The waitlisted choose their trio first, then everyone else in pool order.
+    unmatched = sorted((i for i in everyone if i not in taken), key=lambda i: not priority[i])
+    leftovers: list[Leftover] = []
+    for i in unmatched:
+        row = scorer.scores_of(i)
+        reason: Literal["odd_one_out", "no_new_partner"] = (
+            "odd_one_out" if _has_new_partner(i, row, past) else "no_new_partner"
+        )
+        host = _best_trio(i, row, members, past) if odd_person == "trio" else None
+        if host is None:
+            leftovers.append(Leftover(candidates[i].user_id, "waitlist", reason))
+            continue
+        first, second = members[host]
+        members[host].append(i)
+        pairs[host] += [
+            _score(candidates[first], candidates[i], now, forbid_same_team),
+            _score(candidates[second], candidates[i], now, forbid_same_team),
+        ]
+        trio_with = (candidates[first].user_id, candidates[second].user_id)
+        leftovers.append(Leftover(candidates[i].user_id, "trio", reason, trio_with))
+
+    planned = [
+        PlannedPair(
+            user_ids=tuple(candidates[i].user_id for i in group),
+            score=sum(s.score for s in scores) / len(scores),
+            reasons=tuple(reason for s in scores for reason in s.reasons),
+        )
+        for group, scores in zip(members, pairs, strict=True)
+    ]
+    planned.sort(key=lambda pair: (-pair.score, pair.user_ids))
+    return Plan(tuple(planned), tuple(leftovers))
+
+
+def _match_among(
+    people: list[int],
+    scorer: PoolScorer,
+    past: Callable[[int, int], bool] | None,
+    priority: Sequence[bool],
+    per_person: int | None,
+) -> list[tuple[int, int]]:
+    edges = scorer.shortlist(per_person=per_person, is_past=past, among=people)
+    local = {person: index for index, person in enumerate(people)}
+    local_edges: list[Edge] = [(local[i], local[j], score) for i, j, score in edges]
+    pairs = best_pairs(len(people), local_edges, priority=[priority[i] for i in people])
+    return [(people[i], people[j]) for i, j in pairs]
+
+
+def _score(a: Candidate, b: Candidate, now: datetime, forbid_same_team: bool) -> PairScore:
+    scored = score_pair(a, b, now=now, forbid_same_team=forbid_same_team)
+    if scored is None:
+        raise AssertionError(f"matched a forbidden pair {a.user_id}, {b.user_id}")
+    return scored
+
+
+def _has_new_partner(i: int, row: np.ndarray, past: Callable[[int, int], bool] | None) -> bool:
+    allowed = np.flatnonzero(np.isfinite(row)).tolist()
+    return any(past is None or not past(i, j) for j in allowed)
+
+
+def _best_trio(
+    i: int, row: np.ndarray, members: list[list[int]], past: Callable[[int, int], bool] | None
+) -> int | None:
+    """The pair (index into `members`) where i fits best as a third, if any allows it.
+
+    Best = the highest sum of i's scores with both; both must be allowed and new to i.
+    """
+    if not members:
+        return None
+    first = np.array([group[0] for group in members])
+    second = np.array([group[1] for group in members])
+    fit = row[first] + row[second]
+    fit[[len(group) > 2 for group in members]] = -np.inf  # a trio stays a trio
+    for host in np.lexsort((np.arange(len(members)), -fit)).tolist():
+        if not np.isfinite(fit[host]):
+            return None
+        if past is None or not (past(i, members[host][0]) or past(i, members[host][1])):
+            return host
+    return None

@@ -1,0 +1,182 @@
+"""Feedback: the nudge and its button, the modal, what the peer receives, the balance nudge."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement, SectionBlock
+from slack_sdk.models.views import View
+
+from bot.ids import CheckinAction, CheckinCallback, FeedbackField
+from bot.services.feedback import MAX_ASK_NEXT, MAX_DID_WELL, MAX_SUGGESTION, FeedbackAnswers, FeedbackView
+from bot.ui.kit import Blocks, button, context, escape, mention, section, slack_date, to_dicts
+
+
+@dataclass(frozen=True)
+class FeedbackFor:
+    """What a "Give feedback" button and the modal's private_metadata carry."""
+
+    pair_id: int
+    recipient_id: str
+    checkin_number: int | None = None
+
+    def encode(self) -> str:
+        return f"{self.pair_id}:{self.recipient_id}:{self.checkin_number or ''}"
+
+    @classmethod
+    def decode(cls, value: str) -> FeedbackFor | None:
+        parts = (value or "").split(":")
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1]:
+            return None
+        return cls(int(parts[0]), parts[1], int(parts[2]) if parts[2].isdigit() else None)
+
+
+def give_feedback_blocks(pair_id: int, peer_ids: tuple[str, ...], checkin_number: int | None) -> list[Block]:
+    """One "Give feedback" button per peer (two in a trio), each naming who it is for."""
+    blocks: list[Block] = []
+    for peer in peer_ids:
+        target = FeedbackFor(pair_id, peer, checkin_number)
+        blocks.append(
+            SectionBlock(
+                text=f"Tell {mention(peer)} one thing they did well and one suggestion. "
+                "It goes to them only.",
+                accessory=button("Give feedback", CheckinAction.GIVE_FEEDBACK, value=target.encode(), style="primary"),
+            )
+        )
+    return blocks
+
+
+def feedback_nudge_message(*, pair_id: int, peer_ids: tuple[str, ...], checkin_number: int | None) -> tuple[str, Blocks]:
+    peers = " and ".join(mention(p) for p in peer_ids) or "your peer"
+    text = f"How did it go with {peers}? A minute of feedback helps you both grow."
+    blocks: list[Block] = [
+        section(
+            f":speech_balloon: *How did it go with {peers}?* Peer mentoring works when you both give and "
+            "receive feedback. Share one thing they did well and one suggestion, and say what you'd "
+            "like feedback on next time."
+        ),
+        *give_feedback_blocks(pair_id, peer_ids, checkin_number),
+    ]
+    return text, to_dicts(blocks)
+
+
+def feedback_modal(target: FeedbackFor) -> dict[str, Any]:
+    blocks: list[Block] = [
+        section(f"Feedback for {mention(target.recipient_id)}. Only they will see it; it reaches them by DM."),
+        _input(
+            FeedbackField.DID_WELL,
+            "One thing my peer did well",
+            "e.g. You explained the trade-offs so clearly that I finally got it.",
+            MAX_DID_WELL,
+        ),
+        _input(
+            FeedbackField.SUGGESTION,
+            "One suggestion for my peer",
+            "e.g. Try sharing the draft earlier, before it feels finished.",
+            MAX_SUGGESTION,
+        ),
+        _input(
+            FeedbackField.ASK_NEXT,
+            "What I'd like feedback on next time",
+            "e.g. How I run our planning meetings",
+            MAX_ASK_NEXT,
+            optional=True,
+        ),
+        context("Be specific and kind. Candid feedback is a gift when it's given with care."),
+    ]
+    return View(
+        type="modal",
+        callback_id=CheckinCallback.FEEDBACK_MODAL,
+        title="Feedback for your peer",
+        submit="Send",
+        close="Cancel",
+        private_metadata=json.dumps(
+            {"pair": target.pair_id, "to": target.recipient_id, "checkin": target.checkin_number}
+        ),
+        blocks=blocks,
+    ).to_dict()
+
+
+def _input(block_id: str, label: str, placeholder: str, max_length: int, *, optional: bool = False) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        element=PlainTextInputElement(
+            action_id=CheckinAction.INPUT, placeholder=placeholder, max_length=max_length, multiline=True
+        ),
+    )
+
+
+def read_feedback_target(private_metadata: str) -> FeedbackFor | None:
+    try:
+        data = json.loads(private_metadata or "")
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("pair"), int) or not isinstance(data.get("to"), str):
+        return None
+    number = data.get("checkin")
+    return FeedbackFor(data["pair"], data["to"], number if isinstance(number, int) else None)
+
+
+def read_feedback_answers(state_values: dict[str, Any]) -> FeedbackAnswers:
+    def text(block: str) -> str:
+        inputs = state_values.get(block)
+        element = inputs.get(CheckinAction.INPUT) if isinstance(inputs, dict) else None
+        value = element.get("value") if isinstance(element, dict) else None
+        return value if isinstance(value, str) else ""
+
+    return FeedbackAnswers(
+        did_well=text(FeedbackField.DID_WELL),
+        suggestion=text(FeedbackField.SUGGESTION),
+        ask_next=text(FeedbackField.ASK_NEXT),
+    )
+
+
+def feedback_sent_view(*, recipient_id: str, delivery_at: datetime, now: datetime) -> dict[str, Any]:
+    when = "now" if delivery_at <= now else f"at the start of their working hours, {slack_date(delivery_at)}"
+    text = f":incoming_envelope: Thank you! Your feedback goes to {mention(recipient_id)} {when}, and to nobody else."
+    return View(type="modal", title="Feedback sent", close="Done", blocks=[section(text)]).to_dict()
+
+
+def feedback_received_message(view: FeedbackView) -> tuple[str, Blocks]:
+    """The peer's DM: the author's words, escaped, and a way to give feedback back."""
+    text = f"{mention(view.author_id)} shared some feedback with you."
+    blocks: list[Block] = [
+        section(f":gift: *{text}*"),
+        section(f"*What you did well*\n{escape(view.did_well)}"),
+        section(f"*A suggestion*\n{escape(view.suggestion)}"),
+    ]
+    if view.ask_next:
+        blocks.append(section(f"*They'd like your feedback next time on*\n{escape(view.ask_next)}"))
+    back = FeedbackFor(view.pair_id, view.author_id, view.checkin_number)
+    blocks.append(
+        SectionBlock(
+            text="Feedback works best both ways.",
+            accessory=button("Give feedback back", CheckinAction.GIVE_FEEDBACK, value=back.encode()),
+        )
+    )
+    blocks.append(context("Only you and the person who wrote it can see this."))
+    return text, to_dicts(blocks)
+
+
+def feedback_balance_message(*, pair_id: int, giver_id: str) -> tuple[str, Blocks]:
+    text = f"{mention(giver_id)} has shared feedback with you a few times. Your view would help them too."
+    blocks: list[Block] = [
+        section(
+            f":seedling: {mention(giver_id)} has shared feedback with you a few times: thank you for making "
+            "room for it. Peer mentoring works both ways, so when you're ready, tell them one thing they "
+            "did well and one suggestion. A sentence each is plenty."
+        ),
+        *give_feedback_blocks(pair_id, (giver_id,), None),
+    ]
+    return text, to_dicts(blocks)
+
+
+def choose_peer_message(*, pair_id: int, peer_ids: tuple[str, ...]) -> tuple[str, Blocks]:
+    """`/peer-mentor feedback` in a trio: who is it for?"""
+    text = "Who would you like to give feedback to?"
+    return text, to_dicts([section(f"*{text}*"), *give_feedback_blocks(pair_id, peer_ids, None)])
