@@ -146,3 +146,13 @@ class PrivacyAction(StrEnum):
     DELETE = "privacy_delete"
     DELETE_CONFIRMED = "privacy_delete_confirmed"
     DELETE_CANCELLED = "privacy_delete_cancelled"
+
+
+class MatchCallback(StrEnum):
+    PREVIEW = "match_preview"
+    RESULT = "match_result"
+
+
+class MatchAction(StrEnum):
+    REMATCH_CONFIRMED = "rematch_confirmed"
+    REMATCH_CANCELLED = "rematch_cancelled"

@@ -1,36 +1,61 @@
-"""The worker process (Procfile `worker`).
+"""The worker process (Procfile `worker`): check-ins, feedback nudges and scheduled rounds.
 
-Check-ins, feedback nudges and scheduled rounds arrive with the worker issue; until then the
-worker starts, says it has nothing to do, and idles, so a deployment can already run it.
-`--once` runs a single tick and exits (for cron-style platforms and tests).
+    python -m bot.worker                      one scheduler process, ticking every minute
+    python -m bot.worker --once [--now ISO]   exactly one tick at that instant, then exit
+
+The scheduler is APScheduler's BlockingScheduler with one job under a fixed id: `coalesce`
+folds ticks missed while one ran long into one, `max_instances=1` never runs two at once,
+and a misfire grace of 30 s drops a tick that could not start in time (the next one, a
+minute later, does the same work: everything due lives in the database, bot/jobs/tick.py).
+No job store is shared between processes; web processes never start a scheduler.
+
+`--once` serves cron-style platforms, tests, and travelling in time (`--now`).
+Settings: SLACK_BOT_TOKEN, SLACK_API_URL and DATABASE_URL (see bot/config.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import signal
+import os
 import sys
-import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from bot.config import database_url_from_env
-from bot.db import make_engine, make_session_factory
+from bot.config import ConfigError, Settings, load_settings
+from bot.jobs.tick import DEFAULT_BUDGET, run_tick
 from bot.logging_setup import configure_logging
 
 logger = logging.getLogger("peer_mentor.worker")
 
+JOB_ID = "peer-mentor-tick"
+MISFIRE_GRACE_SECONDS = 30
 
-def tick(now: datetime) -> int:
-    """One pass over what is due. Returns how many things were sent (none yet)."""
-    engine = make_engine(database_url_from_env())
-    try:
-        with make_session_factory(engine).begin():
-            pass
-    finally:
-        engine.dispose()
-    logger.info("tick at %s: nothing is scheduled yet", now.isoformat())
-    return 0
+
+def worker_settings() -> Settings:
+    """Settings for the worker, which never receives requests from Slack: no signing secret
+    is needed, so a missing one is not an error here."""
+    env: dict[str, str] = {}
+    if Path(".env").is_file():
+        from dotenv import dotenv_values
+
+        env.update({k: v for k, v in dotenv_values(".env").items() if v is not None})
+    env.update(os.environ)
+    if not env.get("SLACK_SIGNING_SECRET", "").strip() and not env.get("SLACK_APP_TOKEN", "").strip():
+        env["SLACK_SIGNING_SECRET"] = "not-used-by-the-worker"
+    return load_settings(env)
+
+
+def tick(settings: Settings, now: datetime, *, budget: timedelta = DEFAULT_BUDGET) -> int:
+    """One pass over what is due. Returns how many messages were sent."""
+    report = run_tick(
+        database_url=settings.database_url,
+        api_url=settings.slack_api_url,
+        tokens=lambda _team_id: settings.slack_bot_token,
+        now=now,
+        budget=budget,
+    )
+    return report.sent
 
 
 def parse_now(text: str | None) -> datetime:
@@ -39,24 +64,65 @@ def parse_now(text: str | None) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise SystemExit(f"--now must be an ISO-8601 instant such as 2026-03-04T09:30:00+00:00, not {text!r}")
+        raise SystemExit(
+            f"--now must be an ISO-8601 instant such as 2026-03-04T09:30:00+00:00, not {text!r}"
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def run_scheduler(settings: Settings) -> None:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    scheduler = BlockingScheduler(timezone=UTC)
+
+    def scheduled_tick() -> None:
+        try:
+            tick(settings, datetime.now(UTC))
+        except Exception:
+            # The next tick starts afresh; what was due is still in the database.
+            logger.exception("tick failed")
+
+    scheduler.add_job(
+        scheduled_tick,
+        CronTrigger(second=0, timezone=UTC),
+        id=JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        next_run_time=datetime.now(UTC),
+    )
+    logger.info("Peer Mentor worker started: one tick a minute")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        logger.info("Peer Mentor worker stopped")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.worker", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot.worker", description=__doc__.split("\n\n")[0])
     parser.add_argument("--once", action="store_true", help="run one tick and exit")
     parser.add_argument("--now", help="with --once: the instant to run the tick at (ISO-8601)")
     args = parser.parse_args(argv)
-    configure_logging("INFO")
+    try:
+        settings = worker_settings()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    if args.now and not args.once:
+        parser.error("--now needs --once")
     if args.once:
-        tick(parse_now(args.now))
+        tick(settings, parse_now(args.now), budget=timedelta(minutes=10))
         return 0
-    logger.info("Peer Mentor worker started; nothing is scheduled yet, so it idles.")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    import signal
+
+    def stop(*_: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    run_scheduler(settings)
     return 0
 
 

@@ -97,3 +97,34 @@ def usergroups_users_list(ctx: Ctx) -> dict[str, Any]:
             _handle, users = ws.usergroups[group_id]
             return {"users": list(users)}
     raise ApiError("no_such_subteam")
+
+
+@api_method("usergroups.list")
+def usergroups_list(ctx: Ctx) -> dict[str, Any]:
+    """The workspace's user groups; `users` only with include_users, `user_count` with
+    include_count (Slack sends the count as a string)."""
+    ctx.explicit_team()
+    ws = ctx.workspace()
+    groups = []
+    for group_id, (handle, users) in ws.usergroups.items():
+        group: dict[str, Any] = {
+            "id": group_id,
+            "team_id": ws.team_id,
+            "is_usergroup": True,
+            "is_subteam": True,
+            "name": handle,
+            "description": "",
+            "handle": handle,
+            "is_external": False,
+            "date_create": int(ctx.now),
+            "date_update": int(ctx.now),
+            "date_delete": 0,
+            "auto_type": None,
+            "prefs": {"channels": [], "groups": []},
+        }
+        if ctx.flag("include_count"):
+            group["user_count"] = str(len(users))
+        if ctx.flag("include_users"):
+            group["users"] = list(users)
+        groups.append(group)
+    return {"usergroups": groups}

@@ -34,7 +34,9 @@ def _checkin(session: Session, row: OutboxRow) -> CheckinView | None:
     checkin_id = row.payload.get("checkin_id")
     if not isinstance(checkin_id, int):
         return None
-    view = checkins.checkin_view(session=session, team_id=row.team_id, checkin_id=checkin_id, viewer_id=row.recipient)
+    view = checkins.checkin_view(
+        session=session, team_id=row.team_id, checkin_id=checkin_id, viewer_id=row.recipient
+    )
     return None if view.pair_ended else view
 
 
@@ -76,7 +78,9 @@ def render_feedback(session: Session, row: OutboxRow, now: datetime) -> Content 
     if not isinstance(feedback_id, int):
         return None
     # Read as the recipient: the only person, with its author, who may.
-    view = feedback.read_feedback(session=session, team_id=row.team_id, feedback_id=feedback_id, reader_id=row.recipient)
+    view = feedback.read_feedback(
+        session=session, team_id=row.team_id, feedback_id=feedback_id, reader_id=row.recipient
+    )
     if view.recipient_id != row.recipient:
         return None
     return Content(*feedback_received_message(view))
@@ -121,7 +125,9 @@ def _pair(session: Session, row: OutboxRow) -> Pair | None:
     if row.pair_id is None:
         return None
     pair = session.scalar(
-        select(Pair).where(Pair.id == row.pair_id, Pair.team_id == row.team_id).options(selectinload(Pair.members))
+        select(Pair)
+        .where(Pair.id == row.pair_id, Pair.team_id == row.team_id)
+        .options(selectinload(Pair.members))
     )
     if pair is None or row.recipient not in {m.user_id for m in pair.members}:
         return None

@@ -25,13 +25,29 @@ HTTP_TIMEOUT = 10
 
 # Slack refused the token: nothing in this workspace can be sent until it is fixed.
 AUTH_ERRORS = frozenset(
-    {"invalid_auth", "token_revoked", "token_expired", "not_authed", "org_login_required", "team_access_not_granted"}
+    {
+        "invalid_auth",
+        "token_revoked",
+        "token_expired",
+        "not_authed",
+        "org_login_required",
+        "team_access_not_granted",
+    }
 )
 # Nobody is there to receive: stop sending to this person.
-GONE_ERRORS = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "user_not_visible"})
+GONE_ERRORS = frozenset(
+    {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "user_not_visible"}
+)
 # Slack answered but could not do it right now; the message is certainly not posted.
 TRANSIENT_ERRORS = frozenset(
-    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org", "ratelimited"}
+    {
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+        "ratelimited",
+    }
 )
 
 
@@ -66,7 +82,11 @@ def classify(error: Exception) -> Failure:
             return Failure(Verdict.RATE_LIMITED, "ratelimited", retry_after=_retry_after(response.headers))
         if status >= 500:
             return Failure(Verdict.TRANSIENT, f"http_{status}", maybe_done=True)
-        code = str(response.get("error") or "unknown_error") if isinstance(response.data, dict) else "unknown_error"
+        code = (
+            str(response.get("error") or "unknown_error")
+            if isinstance(response.data, dict)
+            else "unknown_error"
+        )
         if code in AUTH_ERRORS:
             return Failure(Verdict.AUTH, code)
         if code in GONE_ERRORS:

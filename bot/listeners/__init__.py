@@ -10,6 +10,7 @@ from bot.listeners import (
     errors,
     events,
     ground_rules,
+    matching,
     privacy,
     summaries,
     views,
@@ -21,6 +22,7 @@ def register_listeners(app: App) -> None:
     actions.register(app)
     views.register(app)
     ground_rules.register(app)
+    matching.register(app)
     checkins.register(app)
     admin.register(app)
     privacy.register(app)

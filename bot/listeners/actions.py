@@ -13,6 +13,7 @@ from bot.listeners.commands import open_profile_modal
 from bot.listeners.deps import deps_of, team_of, user_of
 from bot.listeners.surfaces import tell
 from bot.services import profiles
+from bot.services.leaving import leave_program
 from bot.ui import messages
 from bot.ui.help import help_message
 from bot.ui.pause_modal import pause_modal
@@ -20,50 +21,65 @@ from bot.ui.pause_modal import pause_modal
 
 def handle_join_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
     ack()
-    open_profile_modal(client, deps_of(context), team_of(body, context), user_of(body), body["trigger_id"])
+    deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
+    after_ack(
+        deps, body, client, lambda: open_profile_modal(client, deps, team_id, user_id, body["trigger_id"])
+    )
 
 
 def handle_pause_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
-    ack()
     deps = deps_of(context)
     with deps.session_factory.begin() as session:
         profiles.require_profile(session=session, team_id=team_of(body, context), user_id=user_of(body))
-    client.views_open(trigger_id=body["trigger_id"], view=pause_modal())
+    ack()
+    after_ack(
+        deps, body, client, lambda: client.views_open(trigger_id=body["trigger_id"], view=pause_modal())
+    )
 
 
 def handle_resume_clicked(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: Any
 ) -> None:
-    ack()
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
     with deps.session_factory.begin() as session:
         profiles.resume(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
-    tell(body, client, respond, deps, team_id, user_id, messages.RESUMED)
+    ack()
+    after_ack(
+        deps, body, client, lambda: tell(body, client, respond, deps, team_id, user_id, messages.RESUMED)
+    )
 
 
 def handle_leave_confirmed(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: Any
 ) -> None:
     """Both the menu's Leave button (Slack's own confirm dialog) and the typed confirmation."""
-    ack()
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
     with deps.session_factory.begin() as session:
-        profiles.leave(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
-    tell(body, client, respond, deps, team_id, user_id, messages.LEFT)
-
-
-def handle_leave_cancelled(ack: Ack, respond: Respond) -> None:
+        leave_program(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
     ack()
-    respond(text=messages.STAYED, replace_original=True)
+    after_ack(deps, body, client, lambda: tell(body, client, respond, deps, team_id, user_id, messages.LEFT))
 
 
-def handle_help_clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+def handle_leave_cancelled(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: Any
+) -> None:
+    ack()
+    after_ack(deps_of(context), body, client, lambda: respond(text=messages.STAYED, replace_original=True))
+
+
+def handle_help_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: Any
+) -> None:
     ack()
     text, blocks = help_message()
-    if body.get("response_url"):
-        respond(text=text, blocks=blocks, replace_original=False)
-    else:
-        client.chat_postMessage(channel=body["user"]["id"], text=text, blocks=blocks)
+
+    def show_help() -> None:
+        if body.get("response_url"):
+            respond(text=text, blocks=blocks, replace_original=False)
+        else:
+            client.chat_postMessage(channel=user_of(body), text=text, blocks=blocks)
+
+    after_ack(deps_of(context), body, client, show_help)
 
 
 def register(app: App) -> None:

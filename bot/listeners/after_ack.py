@@ -20,7 +20,7 @@ from bot.listeners.errors import tell_about_error
 logger = logging.getLogger(__name__)
 
 
-def after_ack(deps: Deps, body: dict[str, Any], client: WebClient, work: Callable[[], None]) -> None:
+def after_ack(deps: Deps, body: dict[str, Any], client: WebClient, work: Callable[[], object]) -> None:
     def run() -> None:
         try:
             work()

@@ -72,7 +72,8 @@ def give_feedback(call: CommandCall) -> None:
         return
     call.ack()
     call.client.views_open(
-        trigger_id=call.body["trigger_id"], view=feedback_modal(FeedbackFor(target.pair_id, target.peer_ids[0]))
+        trigger_id=call.body["trigger_id"],
+        view=feedback_modal(FeedbackFor(target.pair_id, target.peer_ids[0])),
     )
 
 
@@ -100,7 +101,9 @@ def handle_checkin_answered(
         ]
         elsewhere = outbox.sent_messages(session=session, team_id=team_id, keys=keys)
     ack()
-    text, blocks = checkin_answered(view, user_id=user_id, answer=outcome.answer, reminder_at=outcome.reminder_at)
+    text, blocks = checkin_answered(
+        view, user_id=user_id, answer=outcome.answer, reminder_at=outcome.reminder_at
+    )
     clicked = _replace_clicked(body, client, respond, text, blocks)
     for channel, ts in elsewhere:
         if (channel, ts) != clicked:

@@ -8,7 +8,6 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.listeners.after_ack import after_ack
-from bot.listeners.after_ack import after_ack
 from bot.listeners.deps import deps_of, team_of
 from bot.listeners.surfaces import publish_home
 

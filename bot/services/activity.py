@@ -20,7 +20,8 @@ MET = "met"
 def pairs_that_met(*, session: Session, team_id: str, since: datetime, until: datetime) -> set[int]:
     """Pairs in which someone answered "We met" to a check-in between `since` and `until`."""
     rows = session.scalars(
-        select(distinct(Checkin.pair_id))
+        select(Checkin.pair_id)
+        .distinct()
         .join(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
         .where(
             Checkin.team_id == team_id,

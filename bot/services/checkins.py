@@ -284,7 +284,8 @@ def _waiting_for_decision(checkin: Checkin) -> bool:
 
 
 def missed_streak(*, session: Session, pair_id: int) -> int:
-    """Closed check-ins missed in a row, newest first; an answer to an offer starts afresh."""
+    """Closed check-ins missed in a row, newest first. An answered offer starts the count
+    afresh (its own period included: they just told us they are keeping going)."""
     rows = session.scalars(
         select(Checkin)
         .where(Checkin.pair_id == pair_id, Checkin.outcome.is_not(None))
@@ -293,11 +294,9 @@ def missed_streak(*, session: Session, pair_id: int) -> int:
     )
     streak = 0
     for row in rows:
-        if row.outcome != "missed":
+        if row.outcome != "missed" or row.decision is not None:
             break
         streak += 1
-        if row.decision is not None:
-            break
     return streak
 
 
@@ -331,7 +330,9 @@ def checkin_view(*, session: Session, team_id: str, checkin_id: int, viewer_id: 
 
 def _view(session: Session, checkin: Checkin, pair: Pair) -> CheckinView:
     rules = rules_in_force(session=session, team_id=pair.team_id, pair_id=pair.id)
-    starter = choose_starter(off_limits=rules.off_limits if rules else "", pair_id=pair.id, number=checkin.number)
+    starter = choose_starter(
+        off_limits=rules.off_limits if rules else "", pair_id=pair.id, number=checkin.number
+    )
     return CheckinView(
         checkin_id=checkin.id,
         team_id=checkin.team_id,
@@ -514,7 +515,14 @@ def record_answer(
 
 
 def _plan_feedback_nudges(
-    session: Session, checkin: Checkin, pair: Pair, answered_by: str, hours: WorkingHours, now: datetime, *, first: bool
+    session: Session,
+    checkin: Checkin,
+    pair: Pair,
+    answered_by: str,
+    hours: WorkingHours,
+    now: datetime,
+    *,
+    first: bool,
 ) -> None:
     """Everyone in the pair is nudged to give feedback; the person who said "We met" sees the
     nudge at once in their updated check-in, so theirs is recorded as delivered."""
@@ -535,10 +543,21 @@ def _plan_feedback_nudges(
                     delivered=True,
                 )
         elif first:
-            _plan_for(session, pair, FEEDBACK_NUDGE, str(checkin.number), user_id, now, hours, {"checkin_id": checkin.id})
+            _plan_for(
+                session,
+                pair,
+                FEEDBACK_NUDGE,
+                str(checkin.number),
+                user_id,
+                now,
+                hours,
+                {"checkin_id": checkin.id},
+            )
 
 
-def _plan_reminder(session: Session, checkin: Checkin, user_id: str, hours: WorkingHours, now: datetime) -> datetime | None:
+def _plan_reminder(
+    session: Session, checkin: Checkin, user_id: str, hours: WorkingHours, now: datetime
+) -> datetime | None:
     profile = profiles.get_profile(session=session, team_id=checkin.team_id, user_id=user_id)
     if profile is None:
         return None
@@ -598,11 +617,15 @@ def decide(
     paused_until = None
     ended = None
     if decision == PAUSE:
-        profile = profiles.pause(session=session, team_id=team_id, user_id=user_id, weeks=OFFER_PAUSE_WEEKS, now=now)
+        profile = profiles.pause(
+            session=session, team_id=team_id, user_id=user_id, weeks=OFFER_PAUSE_WEEKS, now=now
+        )
         paused_until = profile.paused_until
     if decision == REMATCH:
         ended = end_pair(session=session, team_id=team_id, user_id=user_id, now=now, reason="quiet")
-        outbox.cancel_pending(session=session, team_id=team_id, reason="pair_ended", pair_id=pair.id, kinds=PAIR_PROMPTS)
+        outbox.cancel_pending(
+            session=session, team_id=team_id, reason="pair_ended", pair_id=pair.id, kinds=PAIR_PROMPTS
+        )
         hours = WorkingHours.of(program_settings(session=session, team_id=team_id))
         for other in ended.other_user_ids if ended else ():
             _plan_for(session, pair, PAIR_ENDED, "quiet", other, now, hours, {"ended_by": "peer"})

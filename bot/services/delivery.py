@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.models import Recipient, Workspace, WorkspaceDelivery
+from bot.models import Profile, Recipient, Workspace, WorkspaceDelivery
 from bot.services import outbox, profiles
 from bot.services.checkins import PAIR_PROMPTS
 from bot.services.matching.pairs import EndedPair, end_pair
@@ -91,13 +91,31 @@ def forget_dm_channel(*, session: Session, team_id: str, user_id: str) -> None:
     session.flush()
 
 
-def mark_verified(*, session: Session, team_id: str, user_ids: list[str], now: datetime) -> None:
+def mark_verified(
+    *, session: Session, team_id: str, user_ids: list[str], now: datetime, tz: dict[str, str] | None = None
+) -> None:
     """Slack says these people are active: trust that for a day. Someone marked gone who is
-    active again (reactivated) is no longer gone."""
-    for user_id in user_ids:
-        row = _recipient(session, team_id, user_id)
-        row.verified_at = now
-        row.gone_at = row.gone_reason = None
+    active again (reactivated) is no longer gone. `tz` refreshes time zones Slack reports
+    (people move), so working hours follow them."""
+    if not user_ids:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start : start + 500]
+        statement = insert(Recipient).values(
+            [{"team_id": team_id, "user_id": u, "verified_at": now} for u in chunk]
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["team_id", "user_id"],
+                set_={"verified_at": now, "gone_at": None, "gone_reason": None},
+            )
+        )
+    for user_id, zone_name in (tz or {}).items():
+        profile = profiles.get_profile(session=session, team_id=team_id, user_id=user_id)
+        if profile is not None and zone_name and profile.tz != zone_name:
+            profile.tz = zone_name
     session.flush()
 
 
@@ -107,7 +125,9 @@ def mark_gone(*, session: Session, team_id: str, user_id: str, reason: str, now:
     if row.gone_at is not None:
         return GoneOutcome(user_id, newly_gone=False)
     row.gone_at, row.gone_reason = now, reason
-    cancelled = outbox.cancel_pending(session=session, team_id=team_id, reason="recipient_gone", recipient=user_id)
+    cancelled = outbox.cancel_pending(
+        session=session, team_id=team_id, reason="recipient_gone", recipient=user_id
+    )
     ended = end_pair(session=session, team_id=team_id, user_id=user_id, now=now, reason="left")
     profile = profiles.get_profile(session=session, team_id=team_id, user_id=user_id)
     if profile is not None:
@@ -135,6 +155,20 @@ def mark_gone(*, session: Session, team_id: str, user_id: str, reason: str, now:
             )
     session.flush()
     return GoneOutcome(user_id, newly_gone=True, cancelled=cancelled, ended=ended)
+
+
+def opted_in(*, session: Session, team_id: str, user_ids: set[str]) -> set[str]:
+    """Which of these people have a profile (only they are ever messaged)."""
+    ordered = sorted(user_ids)
+    found: set[str] = set()
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        found.update(
+            session.scalars(
+                select(Profile.user_id).where(Profile.team_id == team_id, Profile.user_id.in_(chunk))
+            )
+        )
+    return found
 
 
 # --- workspaces ---------------------------------------------------------------------------
@@ -172,7 +206,9 @@ def lock_for_planning(*, session: Session, team_id: str, now: datetime) -> bool:
     makes the whole transaction exclusive.
     """
     row = session.scalar(
-        select(WorkspaceDelivery).where(WorkspaceDelivery.team_id == team_id).with_for_update(skip_locked=True)
+        select(WorkspaceDelivery)
+        .where(WorkspaceDelivery.team_id == team_id)
+        .with_for_update(skip_locked=True)
     )
     if row is None:
         return False

@@ -105,7 +105,9 @@ def _clean(value: str, limit: int, name: str, errors: dict[str, str]) -> str:
     return text
 
 
-def feedback_target(*, session: Session, team_id: str, user_id: str, pair_id: int | None = None) -> FeedbackTarget:
+def feedback_target(
+    *, session: Session, team_id: str, user_id: str, pair_id: int | None = None
+) -> FeedbackTarget:
     """The person's pair and peers, for the feedback button or command; refused kindly when
     they have no open pair (or `pair_id` is not theirs)."""
     pair = _open_pair_of(session, team_id, user_id, pair_id)
@@ -185,7 +187,10 @@ def feedback_for(*, session: Session, team_id: str, reader_id: str) -> list[Feed
     """Everything the reader wrote or received, oldest first (for "my feedback" and export)."""
     rows = session.scalars(
         select(Feedback)
-        .where(Feedback.team_id == team_id, or_(Feedback.author_id == reader_id, Feedback.recipient_id == reader_id))
+        .where(
+            Feedback.team_id == team_id,
+            or_(Feedback.author_id == reader_id, Feedback.recipient_id == reader_id),
+        )
         .order_by(Feedback.created_at, Feedback.id)
     )
     return [_view(r) for r in rows]

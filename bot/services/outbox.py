@@ -97,13 +97,17 @@ def plan(
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["team_id", "key"])
+    statement = (
+        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["team_id", "key"])
+    )
     result = session.execute(statement)
     return bool(getattr(result, "rowcount", 0))
 
 
 def find(*, session: Session, team_id: str, key: str) -> OutboxMessage | None:
-    return session.scalar(select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key))
+    return session.scalar(
+        select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key)
+    )
 
 
 def mark_delivered_elsewhere(*, session: Session, team_id: str, key: str, now: datetime) -> bool:
@@ -160,7 +164,7 @@ def cancel_pending(
 # --- the worker's side ----------------------------------------------------------------
 
 
-def _due(team_id: str | None, now: datetime) -> Select[tuple[OutboxMessage]]:
+def _due(team_id: str | None, now: datetime) -> Select[OutboxMessage]:
     conditions = [
         OutboxMessage.status == PENDING,
         OutboxMessage.due_at <= now,
@@ -207,12 +211,13 @@ def held(session: Session, row_id: int, owner: str) -> OutboxMessage | None:
     return row
 
 
-def start_attempt(*, session: Session, row_id: int, owner: str, now: datetime) -> bool:
-    """Record that a send is about to start. Commit this before calling Slack."""
+def start_attempt(*, session: Session, row_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
+    """Record that a send is about to start, renewing the lease. Commit before calling Slack."""
     row = held(session, row_id, owner)
     if row is None:
         return False
     row.in_doubt = True
+    row.lease_until = now + lease
     session.flush()
     return True
 
@@ -325,7 +330,7 @@ def counts(*, session: Session, team_id: str | None = None) -> dict[str, int]:
     statement = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     if team_id is not None:
         statement = statement.where(OutboxMessage.team_id == team_id)
-    return {status: count for status, count in session.execute(statement).all()}
+    return dict(session.execute(statement).tuples().all())
 
 
 def sent_messages(*, session: Session, team_id: str, keys: list[str]) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.models import Profile
 from bot.services import profiles
 from bot.services.ground_rules import PairRules, pair_rules_for
+from bot.services.matching.pairs import current_pair
 from bot.services.program import program_settings
 
 
@@ -20,7 +21,7 @@ class ParticipantStatus:
     # Set when a pause has an end date.
     paused_until: datetime | None = None
     profile: Profile | None = None
-    # Filled in by later features (pairs, rules, check-ins); empty means "none yet".
+    # The people in the person's active pair (one, or two in a trio); empty when unpaired.
     peer_ids: list[str] = field(default_factory=list)
     # The person's pair with its rules in force and any pending proposal; None when unpaired.
     ground_rules: PairRules | None = None
@@ -34,11 +35,13 @@ def participant_status(*, session: Session, team_id: str, user_id: str, now: dat
     if profile is None:
         return ParticipantStatus(joined=False, privacy_threshold=threshold)
     paused = profiles.is_paused(profile, now)
+    pair = current_pair(session=session, team_id=team_id, user_id=user_id)
     return ParticipantStatus(
         joined=True,
         paused=paused,
         paused_until=profile.paused_until if paused else None,
         profile=profile,
+        peer_ids=list(pair.peers_of(user_id)) if pair else [],
         ground_rules=pair_rules_for(session=session, team_id=team_id, user_id=user_id),
         privacy_threshold=threshold,
     )

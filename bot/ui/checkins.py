@@ -51,7 +51,9 @@ def checkin_message(view: CheckinView, *, user_id: str, reminder: bool = False) 
     blocks += _starter(view)
     buttons = [button("We met", CheckinAction.MET, value=str(view.checkin_id), style="primary")]
     if not reminder:
-        buttons.append(button("Not yet — remind me in a few days", CheckinAction.NOT_YET, value=str(view.checkin_id)))
+        buttons.append(
+            button("Not yet — remind me in a few days", CheckinAction.NOT_YET, value=str(view.checkin_id))
+        )
     buttons.append(button("Skip this time", CheckinAction.SKIP, value=str(view.checkin_id)))
     blocks.append(actions(*buttons, block_id=ANSWER_BLOCK))
     blocks.append(context(PRIVATE))
@@ -74,7 +76,9 @@ def checkin_answered(
     elif answer == NOT_YET:
         if reminder_at is not None:
             text = "No problem. I'll ask again in a few days."
-            blocks = [section(f":hourglass_flowing_sand: No problem. I'll ask again on {slack_date(reminder_at)}.")]
+            blocks = [
+                section(f":hourglass_flowing_sand: No problem. I'll ask again on {slack_date(reminder_at)}.")
+            ]
         else:
             text = "No problem. We'll ask again at the next check-in."
             blocks = [section(f":hourglass_flowing_sand: {text}")]
@@ -82,9 +86,7 @@ def checkin_answered(
     elif answer == SKIP:
         text = "Skipped this time."
         blocks = [
-            section(
-                f":fast_forward: *{text}* The next check-in comes around {slack_date(view.next_due_at)}."
-            )
+            section(f":fast_forward: *{text}* The next check-in comes around {slack_date(view.next_due_at)}.")
         ]
     else:
         raise ValueError(answer)
@@ -138,7 +140,7 @@ def quiet_offer_answered(
     elif decision == REMATCH:
         text = "Your pairing has ended."
         line = (
-            f":handshake: *Your pairing has ended.* Thank you both for the time you gave it. "
+            ":handshake: *Your pairing has ended.* Thank you both for the time you gave it. "
             "You're in the pool for the next matching round."
         )
     else:
@@ -146,12 +148,16 @@ def quiet_offer_answered(
     return text, to_dicts([section(line)])
 
 
-def welcome_back_message(*, peer_ids: tuple[str, ...], next_checkin_at: datetime | None) -> tuple[str, Blocks]:
+def welcome_back_message(
+    *, peer_ids: tuple[str, ...], next_checkin_at: datetime | None
+) -> tuple[str, Blocks]:
     text = "Welcome back! Your pause is over."
     lines = [f":arrow_forward: *{text}*"]
     if peer_ids and next_checkin_at is not None:
         peers = " and ".join(mention(p) for p in peer_ids)
-        lines.append(f"Check-ins with {peers} pick up again; the next one comes around {slack_date(next_checkin_at)}.")
+        lines.append(
+            f"Check-ins with {peers} pick up again; the next one comes around {slack_date(next_checkin_at)}."
+        )
     elif peer_ids:
         lines.append(f"Your pairing with {' and '.join(mention(p) for p in peer_ids)} carries on.")
     else:

@@ -43,13 +43,17 @@ def give_feedback_blocks(pair_id: int, peer_ids: tuple[str, ...], checkin_number
             SectionBlock(
                 text=f"Tell {mention(peer)} one thing they did well and one suggestion. "
                 "It goes to them only.",
-                accessory=button("Give feedback", CheckinAction.GIVE_FEEDBACK, value=target.encode(), style="primary"),
+                accessory=button(
+                    "Give feedback", CheckinAction.GIVE_FEEDBACK, value=target.encode(), style="primary"
+                ),
             )
         )
     return blocks
 
 
-def feedback_nudge_message(*, pair_id: int, peer_ids: tuple[str, ...], checkin_number: int | None) -> tuple[str, Blocks]:
+def feedback_nudge_message(
+    *, pair_id: int, peer_ids: tuple[str, ...], checkin_number: int | None
+) -> tuple[str, Blocks]:
     peers = " and ".join(mention(p) for p in peer_ids) or "your peer"
     text = f"How did it go with {peers}? A minute of feedback helps you both grow."
     blocks: list[Block] = [
@@ -65,7 +69,9 @@ def feedback_nudge_message(*, pair_id: int, peer_ids: tuple[str, ...], checkin_n
 
 def feedback_modal(target: FeedbackFor) -> dict[str, Any]:
     blocks: list[Block] = [
-        section(f"Feedback for {mention(target.recipient_id)}. Only they will see it; it reaches them by DM."),
+        section(
+            f"Feedback for {mention(target.recipient_id)}. Only they will see it; it reaches them by DM."
+        ),
         _input(
             FeedbackField.DID_WELL,
             "One thing my peer did well",
@@ -100,7 +106,9 @@ def feedback_modal(target: FeedbackFor) -> dict[str, Any]:
     ).to_dict()
 
 
-def _input(block_id: str, label: str, placeholder: str, max_length: int, *, optional: bool = False) -> InputBlock:
+def _input(
+    block_id: str, label: str, placeholder: str, max_length: int, *, optional: bool = False
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
@@ -116,7 +124,11 @@ def read_feedback_target(private_metadata: str) -> FeedbackFor | None:
         data = json.loads(private_metadata or "")
     except ValueError:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("pair"), int) or not isinstance(data.get("to"), str):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("pair"), int)
+        or not isinstance(data.get("to"), str)
+    ):
         return None
     number = data.get("checkin")
     return FeedbackFor(data["pair"], data["to"], number if isinstance(number, int) else None)

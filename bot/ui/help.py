@@ -16,6 +16,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("rules", "propose or change the ground rules you agree with your peer"),
     ("checkin", "log a check-in now: did you and your peer meet?"),
     ("feedback", "give feedback to your peer: one thing they did well, one suggestion"),
+    ("rematch", "end your pairing without blame and be matched with someone new"),
     ("pause [weeks]", "stop matching and nudges, until you resume or for that many weeks"),
     ("resume", "come back from a pause"),
     ("leave", "leave the program (asks first)"),
@@ -23,6 +24,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("delete-my-data", "erase everything the app holds about you (asks first)"),
     ("summary [@user-group]", "managers: post your team's opt-in totals in this channel"),
     ("admin", "program admins: the program settings"),
+    ("match", "program admins: preview and run a matching round now"),
     ("help", "this list"),
 ]
 

@@ -88,9 +88,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("pair_members", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_pair_members_pair_id"), ["pair_id"], unique=False)
-        batch_op.create_index(
-            "ix_pair_members_team_id_user_id", ["team_id", "user_id"], unique=False
-        )
+        batch_op.create_index("ix_pair_members_team_id_user_id", ["team_id", "user_id"], unique=False)
 
     op.create_table(
         "past_pairings",

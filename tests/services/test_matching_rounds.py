@@ -314,7 +314,9 @@ def make_even_pool(session: Session, size: int) -> None:
         make_profile(session, f"U{number:03d}")  # all alike: only the seed decides
 
 
-def test_the_same_seed_gives_the_same_plan_and_other_seeds_may_differ(session: Session, now: datetime) -> None:
+def test_the_same_seed_gives_the_same_plan_and_other_seeds_may_differ(
+    session: Session, now: datetime
+) -> None:
     make_even_pool(session, 8)
 
     plans = [paired(preview(session, now, seed=seed)) for seed in range(6)]

@@ -157,7 +157,9 @@ def test_time_zones_with_little_shared_working_day_lower_the_score(session: Sess
     assert hours[ReasonCode.FEW_SHARED_HOURS] == 0
     # On 4 March London is UTC+0 and New York UTC-5: 14:00-17:00 UTC is shared.
     assert (
-        shared_working_hours(utc_offset_minutes("Europe/London", now), utc_offset_minutes("America/New_York", now))
+        shared_working_hours(
+            utc_offset_minutes("Europe/London", now), utc_offset_minutes("America/New_York", now)
+        )
         == 3
     )
 
@@ -232,7 +234,9 @@ def test_explanation_never_claims_reciprocity_or_diversity_that_is_not_there(
     session: Session, now: datetime
 ) -> None:
     ana = candidate(session, "UANA", can_share=["Public speaking"], team_name="Growth")
-    ben = candidate(session, "UBEN", want_to_grow=["Public speaking"], team_name="Growth", experience_level="senior")
+    ben = candidate(
+        session, "UBEN", want_to_grow=["Public speaking"], team_name="Growth", experience_level="senior"
+    )
 
     text = explain(scored(ana, ben, now).reasons)
 

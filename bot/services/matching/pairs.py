@@ -1,9 +1,10 @@
 """A person's current pair: look it up, or end it without blame.
 
-A pair is active until `ended_at` is set. Ending a trio ends it for all three: two people
-left from a trio never chose each other as a pair, and the next round can give each of them
-a peer of their own. Ended pairs stay on record, and every
-two-person combination stays in `PastPairing`, so nobody is paired with a past peer again.
+A pair is active until `ended_at` is set. Ending a trio ends it for all three and returns
+everyone to the pool: the trio agreed its ground rules and rhythm as three, and the next
+round can give each of the others a peer who suits them rather than a leftover pairing.
+Ended pairs stay on record, and every two-person combination stays in `PastPairing`, so
+nobody is ever paired with a past peer again.
 """
 
 from __future__ import annotations

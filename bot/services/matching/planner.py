@@ -40,6 +40,9 @@ class PlannedPair:
     reasons: tuple[Reason, ...]
 
 
+LeftoverReason = Literal["odd_one_out", "no_new_partner"]
+
+
 @dataclass(frozen=True)
 class Leftover:
     """Someone the matching could not pair, and what happens to them this round."""
@@ -48,7 +51,7 @@ class Leftover:
     outcome: Literal["trio", "waitlist"]
     # "odd_one_out": everyone who could be their peer was taken; "no_new_partner": nobody
     # in the pool may be paired with them (all past peers, or all in their team).
-    reason: Literal["odd_one_out", "no_new_partner"]
+    reason: LeftoverReason
     trio_with: tuple[str, str] | None = None
 
 
@@ -70,23 +73,16 @@ def plan_pairs(
 ) -> Plan:
     """Pairs for `candidates`, in the order given (the round shuffles it by seed first).
 
-    `is_past(user_a, user_b)` says whether two people were ever paired; they never are again.
-    None: nobody in the pool was ever paired.
-    People marked `waitlisted` are matched first: see `best_pairs`.
+    `is_past(user_a, user_b)` says whether two people were ever paired (None: nobody in the
+    pool ever was); they never are again. People marked `waitlisted` are matched first.
     """
     if not candidates:
         return Plan((), ())
     scorer = PoolScorer(candidates, now=now, forbid_same_team=forbid_same_team)
-
-    past: Callable[[int, int], bool] | None = None
-    if is_past is not None:
-        has_met = is_past
-
-        def past(i: int, j: int) -> bool:
-            return has_met(candidates[i].user_id, candidates[j].user_id)
-
+    past = _by_index(candidates, is_past)
     priority = [c.waitlisted for c in candidates]
     everyone = list(range(len(candidates)))
+
     if len(candidates) <= split_above:
         matched = _match_among(everyone, scorer, past, priority, per_person)
     else:
@@ -95,43 +91,53 @@ def plan_pairs(
             level = [i for i in everyone if candidates[i].level_rank == rank]
             matched += _match_among(level, scorer, past, priority, per_person)
         taken = {i for pair in matched for i in pair}
-        rest = [i for i in everyone if i not in taken]
-        matched += _match_among(rest, scorer, past, priority, per_person)
+        matched += _match_among([i for i in everyone if i not in taken], scorer, past, priority, per_person)
 
-    pairs = [[_score(candidates[i], candidates[j], now, forbid_same_team)] for i, j in matched]
-    members = [list(pair) for pair in matched]
+    def score(i: int, j: int) -> PairScore:
+        scored = score_pair(candidates[i], candidates[j], now=now, forbid_same_team=forbid_same_team)
+        if scored is None:
+            raise RuntimeError(
+                f"bug: matched a forbidden pair {candidates[i].user_id}, {candidates[j].user_id}"
+            )
+        return scored
+
+    groups = [list(pair) for pair in matched]
+    scores = [[score(i, j)] for i, j in matched]
     taken = {i for pair in matched for i in pair}
-    # The waitlisted choose their trio first, then everyone else in pool order.
-    unmatched = sorted((i for i in everyone if i not in taken), key=lambda i: not priority[i])
     leftovers: list[Leftover] = []
-    for i in unmatched:
+    # The waitlisted pick their trio first, then everyone else in pool order.
+    for i in sorted((i for i in everyone if i not in taken), key=lambda i: not priority[i]):
         row = scorer.scores_of(i)
-        reason: Literal["odd_one_out", "no_new_partner"] = (
-            "odd_one_out" if _has_new_partner(i, row, past) else "no_new_partner"
-        )
-        host = _best_trio(i, row, members, past) if odd_person == "trio" else None
+        reason: LeftoverReason = "odd_one_out" if _has_new_partner(i, row, past) else "no_new_partner"
+        host = _best_trio(i, row, groups, past) if odd_person == "trio" else None
         if host is None:
             leftovers.append(Leftover(candidates[i].user_id, "waitlist", reason))
             continue
-        first, second = members[host]
-        members[host].append(i)
-        pairs[host] += [
-            _score(candidates[first], candidates[i], now, forbid_same_team),
-            _score(candidates[second], candidates[i], now, forbid_same_team),
-        ]
+        first, second = groups[host]
+        groups[host].append(i)
+        scores[host] += [score(first, i), score(second, i)]
         trio_with = (candidates[first].user_id, candidates[second].user_id)
         leftovers.append(Leftover(candidates[i].user_id, "trio", reason, trio_with))
 
     planned = [
         PlannedPair(
             user_ids=tuple(candidates[i].user_id for i in group),
-            score=sum(s.score for s in scores) / len(scores),
-            reasons=tuple(reason for s in scores for reason in s.reasons),
+            score=sum(s.score for s in group_scores) / len(group_scores),
+            reasons=tuple(reason for s in group_scores for reason in s.reasons),
         )
-        for group, scores in zip(members, pairs, strict=True)
+        for group, group_scores in zip(groups, scores, strict=True)
     ]
     planned.sort(key=lambda pair: (-pair.score, pair.user_ids))
     return Plan(tuple(planned), tuple(leftovers))
+
+
+def _by_index(
+    candidates: Sequence[Candidate], is_past: Callable[[str, str], bool] | None
+) -> Callable[[int, int], bool] | None:
+    if is_past is None:
+        return None
+    has_met = is_past
+    return lambda i, j: has_met(candidates[i].user_id, candidates[j].user_id)
 
 
 def _match_among(
@@ -146,13 +152,6 @@ def _match_among(
     local_edges: list[Edge] = [(local[i], local[j], score) for i, j, score in edges]
     pairs = best_pairs(len(people), local_edges, priority=[priority[i] for i in people])
     return [(people[i], people[j]) for i, j in pairs]
-
-
-def _score(a: Candidate, b: Candidate, now: datetime, forbid_same_team: bool) -> PairScore:
-    scored = score_pair(a, b, now=now, forbid_same_team=forbid_same_team)
-    if scored is None:
-        raise AssertionError(f"matched a forbidden pair {a.user_id}, {b.user_id}")
-    return scored
 
 
 def _has_new_partner(i: int, row: np.ndarray, past: Callable[[int, int], bool] | None) -> bool:

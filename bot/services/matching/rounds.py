@@ -105,6 +105,7 @@ def preview_round(
     odd_person: OddPerson,
 ) -> RoundPlan:
     """The round that `run_round` would run now with the same arguments. Writes nothing."""
+    _check_seed(seed)
     _check_choice("odd_person", odd_person, _ODD_PERSON)
     return _plan(session, team_id, now, seed, forbid_same_team, odd_person)
 
@@ -120,10 +121,12 @@ def run_round(
     trigger: Trigger,
 ) -> RoundResult:
     """Match the pool and store the round, its pairs, their history and the waitlist."""
+    _check_seed(seed)
     _check_choice("odd_person", odd_person, _ODD_PERSON)
     _check_choice("trigger", trigger, _TRIGGERS)
-    # One round at a time per workspace: on PostgreSQL the row lock makes a second round wait
-    # and then see the first one's pairs; SQLite allows one writer anyway.
+    # One round at a time per workspace. On PostgreSQL this row lock makes a second round wait
+    # for the first to commit, and then it sees the first one's pairs; on SQLite (one writer
+    # at a time) the second round's first write fails instead of pairing anyone twice.
     workspace = session.scalars(
         select(Workspace).where(Workspace.team_id == team_id).with_for_update()
     ).first()
@@ -236,8 +239,11 @@ def _store_pairs(
 
 def _eligible_profiles(session: Session, team_id: str, now: datetime) -> list[Profile]:
     busy = active_pair_member_ids(session=session, team_id=team_id)
-    profiles = session.scalars(select(Profile).where(Profile.team_id == team_id).order_by(Profile.user_id))
-    return [p for p in profiles if p.user_id not in busy and not _paused(p, now)]
+    profiles = session.scalars(select(Profile).where(Profile.team_id == team_id))
+    # Sorted here, not by the database, whose collation could differ: the seed's shuffle
+    # must start from the same order everywhere.
+    eligible = [p for p in profiles if p.user_id not in busy and not _paused(p, now)]
+    return sorted(eligible, key=lambda profile: profile.user_id)
 
 
 def _paused(profile: Profile, now: datetime) -> bool:
@@ -276,6 +282,11 @@ def _update_waitlist(session: Session, team_id: str, now: datetime, plan: RoundP
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), _IDS_PER_STATEMENT):
         yield items[start : start + _IDS_PER_STATEMENT]
+
+
+def _check_seed(seed: int) -> None:
+    if not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be a non-negative 64-bit integer, not {seed}")
 
 
 def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:

@@ -1,0 +1,129 @@
+"""A matching round end to end: an admin previews and confirms, the worker introduces each pair."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.emulator.driver import button_labels, texts
+from bot.ids import MatchAction, PairAction, ProfileField
+from bot.models import Pair
+from bot.worker import tick
+from tests.app.conftest import ADMIN
+from tests.app.test_onboarding import ANSWERS, join
+
+PROFILES = {
+    "U1": {
+        ProfileField.CAN_SHARE: {"value": ["public_speaking"]},
+        ProfileField.WANT_TO_GROW: {"value": ["data_modelling"]},
+        ProfileField.TEAM_NAME: {"value": "Payments"},
+    },
+    "U2": {
+        ProfileField.CAN_SHARE: {"value": ["data_modelling"]},
+        ProfileField.WANT_TO_GROW: {"value": ["public_speaking"]},
+        ProfileField.TEAM_NAME: {"value": "Growth"},
+    },
+    "U3": {
+        ProfileField.CAN_SHARE: {"value": ["negotiation"]},
+        ProfileField.WANT_TO_GROW: {"value": ["system_design"]},
+        ProfileField.TEAM_NAME: {"value": "Sales ops"},
+    },
+    "U4": {
+        ProfileField.CAN_SHARE: {"value": ["system_design"]},
+        ProfileField.WANT_TO_GROW: {"value": ["negotiation"]},
+        ProfileField.TEAM_NAME: {"value": "Platform"},
+    },
+}
+
+
+def everyone_joins(slack):
+    for user, answers in PROFILES.items():
+        join(slack, user, answers={**ANSWERS, **answers})
+
+
+def run_match(slack):
+    reply = slack.command(ADMIN, "match")
+    assert reply.status == 200
+    slack.fake.wait_for("views.update", lambda c: "Match them" in str(c.args["view"]))
+    [preview] = slack.fake.open_modal_stack("T1", ADMIN)
+    assert "4* people are ready" in texts(preview) and "2 pairs" in texts(preview)
+    assert "Left over:* nobody" in texts(preview)
+    ack = slack.submit(ADMIN, preview, {})
+    assert ack.status == 200 and ack.json["response_action"] == "update"
+    slack.fake.wait_for("views.update", lambda c: "Done: 2 pairs matched" in str(c.args["view"]))
+
+
+def test_admin_runs_a_round_and_every_pair_gets_one_intro(slack, runtime, clock):
+    everyone_joins(slack)
+    run_match(slack)
+    with runtime.deps.session_factory.begin() as session:
+        pairs = {frozenset(m.user_id for m in p.members) for p in session.scalars(select(Pair))}
+    # Reciprocity and different teams decide: each pair can teach each other.
+    assert pairs == {frozenset({"U1", "U2"}), frozenset({"U3", "U4"})}
+
+    sent = tick(runtime.deps.settings, clock())
+    assert sent >= 2
+    for pair in pairs:
+        channel = slack.fake.dm_channel("T1", sorted(pair))
+        assert channel is not None, f"no group DM for {sorted(pair)}"
+        [intro] = slack.fake.messages(channel, team_id="T1")
+        body = texts(intro)
+        assert "Why you were matched" in body
+        for user in pair:
+            assert f"<@{user}>" in body
+        assert "Set our ground rules" in button_labels(intro)
+    # Exactly one intro per pair, and nothing more on a second tick.
+    tick(runtime.deps.settings, clock())
+    intro_posts = [
+        c for c in slack.fake.calls_to("chat.postMessage") if c.ok and "Why you were matched" in str(c.args)
+    ]
+    assert len(intro_posts) == 2
+
+    # Status now names the peer.
+    assert "paired with <@U2>" in texts(slack.command("U1").json)
+
+
+def test_a_non_admin_is_refused_politely(slack):
+    reply = slack.command("U1", "match")
+    assert reply.status == 200
+    assert "Only program admins" in reply.json["text"]
+    assert slack.fake.calls_to("views.open") == []
+
+
+def test_rematch_ends_the_pair_kindly_and_never_repeats(slack, runtime, clock):
+    everyone_joins(slack)
+    run_match(slack)
+    tick(runtime.deps.settings, clock())
+    confirm = slack.command("U1", "rematch")
+    assert "End your pairing" in texts(confirm.json)
+    click = slack.click("U1", MatchAction.REMATCH_CONFIRMED, message=confirm.json)
+    assert "has ended" in texts(slack.responses(click)[0])
+    assert "You'll be paired in the next matching round" in texts(slack.command("U1").json)
+    # The peer is told kindly by the worker.
+    tick(runtime.deps.settings, clock())
+    assert any("ended" in texts(m).lower() for m in slack.dms("U2"))
+    # A new round never pairs U1 and U2 again; with the other pair still active, nobody is matched.
+    slack.command(ADMIN, "match")
+    slack.fake.wait_for("views.update", lambda c: "no new pair is possible" in str(c.args["view"]))
+
+
+def test_leaving_ends_the_pair(slack, runtime, clock):
+    everyone_joins(slack)
+    run_match(slack)
+    confirm = slack.command("U3", "leave")
+    click = slack.click("U3", "leave_confirmed", message=confirm.json)
+    slack.responses(click)
+    with runtime.deps.session_factory.begin() as session:
+        ended = [p for p in session.scalars(select(Pair)) if {m.user_id for m in p.members} == {"U3", "U4"}]
+        assert ended[0].ended_at is not None and ended[0].end_reason == "left"
+    assert "You'll be paired in the next matching round" in texts(slack.command("U4").json)
+
+
+def test_ground_rules_button_sits_in_the_intro(slack, runtime, clock):
+    everyone_joins(slack)
+    run_match(slack)
+    tick(runtime.deps.settings, clock())
+    channel = slack.fake.dm_channel("T1", ["U1", "U2"])
+    [intro] = slack.fake.messages(channel, team_id="T1")
+    click = slack.click("U1", PairAction.SET_GROUND_RULES, message=intro, channel=channel, ephemeral=False)
+    modal = slack.modal_opened(click)
+    assert modal["title"]["text"]
