@@ -2,6 +2,8 @@
 
     python app.py            HTTP mode: Slack's requests at /slack/events on PORT (default 3000)
     SLACK_APP_TOKEN=xapp-…   Socket Mode instead: no public URL needed
+    python app.py --sandbox  the sandbox: the real app and a local Slack emulator, in the browser
+                             (also what `python app.py` starts when no SLACK_BOT_TOKEN is set)
 
 Configuration comes from the environment or a .env file; see README → Configuration.
 """
@@ -14,12 +16,18 @@ import sys
 from bot.config import ConfigError, load_settings
 from bot.logging_setup import configure_logging
 from bot.runtime import build_runtime
+from bot.sandbox.launch import sandbox_port, sandbox_reason
 
 logger = logging.getLogger("peer_mentor")
 WEB_THREADS = 24
 
 
 def main() -> int:
+    reason = sandbox_reason(sys.argv[1:])
+    if reason is not None:
+        from bot.sandbox.runner import run_sandbox
+
+        return run_sandbox(reason=reason, port=sandbox_port())
     try:
         settings = load_settings()
     except ConfigError as error:

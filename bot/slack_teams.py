@@ -39,7 +39,9 @@ def call_slack(
     raise AssertionError("unreachable")
 
 
-def channel_members(client: WebClient, channel_id: str, *, sleep: Callable[[float], None] = time.sleep) -> list[str]:
+def channel_members(
+    client: WebClient, channel_id: str, *, sleep: Callable[[float], None] = time.sleep
+) -> list[str]:
     """Every member of the channel, page by page, without the app itself."""
     members: list[str] = []
     cursor: str | None = None

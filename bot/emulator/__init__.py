@@ -13,7 +13,9 @@ the app's layers imports it). `signed_requests` builds what Slack sends to the a
 
 Modules: fake.py (FakeSlack: set-up, failure injection, inspection), server.py (HTTP),
 context.py (per-call context, pagination), api_*.py (the methods), state.py (data),
-blockkit.py (`problems()`: Block Kit validation with Slack's error wording).
+blockkit.py (`problems()`: Block Kit validation with Slack's error wording), client_side.py
+(what a person's client shows: command replies, response_url posts applied, their
+conversations; used by the sandbox, bot/sandbox).
 """
 
 from .blockkit import problems

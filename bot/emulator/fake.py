@@ -16,7 +16,14 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from . import api_conversations, api_files, api_people, api_views, blockkit  # noqa: F401 - registers methods
+from . import (  # noqa: F401 - api_* register methods
+    api_conversations,
+    api_files,
+    api_people,
+    api_views,
+    blockkit,
+    client_side,
+)
 from .context import METHODS, Ctx
 from .server import ParsedRequest, Reply, make_server, parse_api_request
 from .state import (
@@ -242,12 +249,83 @@ class FakeSlack:
             self._state.triggers[trigger_id] = Trigger(trigger_id, team_id, user_id, now)
             return trigger_id
 
-    def new_response_url(self) -> str:
-        """A response_url: 5 successful posts within 30 minutes, then 404 used_url/expired_url."""
+    def new_response_url(
+        self,
+        *,
+        team_id: str | None = None,
+        user_id: str | None = None,
+        channel_id: str | None = None,
+        message_ts: str | None = None,
+        is_ephemeral: bool = False,
+    ) -> str:
+        """A response_url: 5 successful posts within 30 minutes, then 404 used_url/expired_url.
+
+        Given where the interaction happened (the person, the conversation and, for a click in
+        a message, its ts), posts to it change what people see as Slack's would: see
+        client_side.apply_response. Without, posts are only recorded."""
         with self._lock:
             key = uuid.uuid4().hex
-            self._state.response_urls[key] = ResponseUrl(key, self._clock())
+            self._state.response_urls[key] = ResponseUrl(
+                key,
+                self._clock(),
+                team_id=team_id,
+                user_id=user_id,
+                channel_id=channel_id,
+                message_ts=message_ts,
+                is_ephemeral=is_ephemeral,
+            )
             return f"{self.base_url}/response/{key}"
+
+    # ------------------------------------------------------------ what a person's client shows
+
+    def show_command_reply(
+        self,
+        team_id: str,
+        user_id: str,
+        channel_id: str,
+        body: dict[str, Any],
+        *,
+        response_url: str | None = None,
+    ) -> str | None:
+        """What Slack does with a slash command's ack body: an ephemeral message to the person
+        (or, with response_type=in_channel, a message for everyone). Returns its ts, or None
+        for an empty ack, which shows nothing."""
+        with self._changed:
+            ts = client_side.show_command_reply(
+                self._state,
+                self._clock(),
+                team_id=team_id,
+                user_id=user_id,
+                channel_id=channel_id,
+                body=body,
+                response_url=response_url,
+            )
+            self._changed.notify_all()
+            return ts
+
+    def open_app_dm(self, team_id: str, user_id: str) -> str:
+        """The id of the person's DM with the app, opening it as conversations.open would."""
+        with self._lock:
+            return client_side.open_app_dm(self._state, self._clock(), self.base_url, team_id, user_id)
+
+    def conversations_for(self, team_id: str, user_id: str) -> list[dict[str, Any]]:
+        """The channels, DM with the app and group DMs a person is in, with their messages."""
+        with self._lock:
+            return client_side.conversations_for(self._state, team_id, user_id)
+
+    def ephemeral_for(self, team_id: str, user_id: str) -> list[dict[str, Any]]:
+        """Ephemeral messages that person sees: chat.postEphemeral, command and response_url replies."""
+        with self._lock:
+            return client_side.ephemeral_for(self._state, team_id, user_id)
+
+    def people(self, team_id: str) -> list[dict[str, Any]]:
+        """The workspace's people as users.list returns them."""
+        with self._lock:
+            return client_side.people(self._state, team_id, self._clock())
+
+    def channels(self, team_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return client_side.channels(self._state, team_id)
 
     # ------------------------------------------------------------ failure injection
 
@@ -530,6 +608,7 @@ class FakeSlack:
                 return Reply.text(400, "invalid_blocks")
             entry.uses += 1
             self._state.response_url_posts.append({"url": url, "body": body, "at": now})
+            client_side.apply_response(self._state, now, entry, url, body)
             self._changed.notify_all()
             return Reply.text(200, "ok", "text/html")
 

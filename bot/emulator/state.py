@@ -88,6 +88,12 @@ class ResponseUrl:
     key: str
     issued_at: float
     uses: int = 0
+    # Where the interaction happened, when known (see client_side.apply_response).
+    team_id: str | None = None
+    user_id: str | None = None
+    channel_id: str | None = None
+    message_ts: str | None = None
+    is_ephemeral: bool = False
 
 
 @dataclass

@@ -12,12 +12,16 @@ from datetime import UTC, datetime, timedelta
 
 
 class TickClock:
-    def __init__(self, start: datetime | None = None, *, speed: float = 1.0) -> None:
+    def __init__(
+        self, start: datetime | None = None, *, speed: float = 1.0, origin: float | None = None
+    ) -> None:
+        """`origin`: the `time.monotonic()` reading that `start` stands for (default: now),
+        so clocks in several processes can share one timeline."""
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.start = (start or datetime.now(UTC)).astimezone(UTC)
         self.speed = speed
-        self._origin = time.monotonic()
+        self._origin = time.monotonic() if origin is None else origin
 
     def now(self) -> datetime:
         return self.start + timedelta(seconds=(time.monotonic() - self._origin) * self.speed)

@@ -52,7 +52,8 @@ import logging
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -168,6 +169,11 @@ class Dispatcher:
         self._seq = itertools.count()
         self._busy = 0
         self._hours: dict[str, WorkingHours] = {}
+        # SQLite has one writer at a time and makes a waiting one sleep in steps of up to
+        # 100 ms; the lanes of one worker queue here instead, which hands over at once.
+        # Other processes still wait on SQLite's busy timeout. PostgreSQL needs no queue.
+        sqlite_db = session_factory.kw["bind"].dialect.name == "sqlite"
+        self._db_turn: AbstractContextManager[Any] = threading.Lock() if sqlite_db else nullcontext()
         self.stats = SendStats()
 
     # --- the lanes --------------------------------------------------------------------
@@ -235,7 +241,7 @@ class Dispatcher:
         return self._clock.seconds()
 
     def _claim(self, lane: Lane) -> bool:
-        with self._sessions.begin() as session:
+        with self._transaction() as session:
             if delivery.is_stopped(session=session, team_id=lane.team_id):
                 lane.stopped = True
                 return False
@@ -254,9 +260,22 @@ class Dispatcher:
 
     def _release(self, lane: Lane) -> None:
         if lane.rows:
-            with self._sessions.begin() as session:
+            with self._transaction() as session:
                 outbox.release(session=session, row_ids=[r.id for r in lane.rows], owner=self._owner)
             lane.rows.clear()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """A transaction that still commits when the row was dealt with inside it: a cancel or
+        reschedule followed by `_Handled` must be kept, not rolled back."""
+        handled = False
+        with self._db_turn, self._sessions.begin() as session:
+            try:
+                yield session
+            except _Handled:
+                handled = True
+        if handled:
+            raise _Handled
 
     # --- one row --------------------------------------------------------------------------
 
@@ -282,10 +301,7 @@ class Dispatcher:
         """Build the message and check the recipient, in one transaction. When no Slack call
         has to come before the post, the attempt is started here too (saving a transaction)."""
         now = self._clock.now()
-        with self._sessions.begin() as session:
-            if outbox.held(session, row.id, self._owner) is None:
-                self.stats.add("lease_lost")
-                raise _Handled
+        with self._transaction() as session:
             if kind is None:
                 logger.error("outbox row %s has an unknown kind %r; giving up on it", row.id, row.kind)
                 self._settle(session, row, "failed", "unknown_kind")
@@ -299,8 +315,11 @@ class Dispatcher:
                 self._settle(session, row, "cancelled", "nothing_to_send")
                 raise _Handled
             started = state is not None and not state.needs_check(now) and not row.in_doubt
-            if started:
-                outbox.start_attempt(session=session, row_id=row.id, owner=self._owner, now=now, lease=LEASE)
+            if started and not outbox.start_attempt(
+                session=session, row_id=row.id, owner=self._owner, now=now, lease=LEASE
+            ):
+                self.stats.add("lease_lost")
+                raise _Handled
         return content, state, started
 
     def _gate(
@@ -351,7 +370,7 @@ class Dispatcher:
         return hours
 
     def _start(self, row: OutboxRow) -> None:
-        with self._sessions.begin() as session:
+        with self._transaction() as session:
             if not outbox.start_attempt(
                 session=session, row_id=row.id, owner=self._owner, now=self._clock.now(), lease=LEASE
             ):
@@ -372,16 +391,18 @@ class Dispatcher:
             self._failed(lane, row, classify(error), posting=True, target=target)
             return
         channel, ts = str(response["channel"]), str(response["ts"])
-        with self._sessions.begin() as session:
-            outbox.mark_sent(
+        with self._transaction() as session:
+            if not outbox.mark_sent(
                 session=session,
                 row_id=row.id,
                 owner=self._owner,
                 channel_id=channel,
                 ts=ts,
                 now=self._clock.now(),
-            )
-            if kind.to_person:
+            ):
+                logger.warning("outbox row %s was posted after its lease ended", row.id)
+            if kind.to_person and target != channel:
+                # Posted to the user id: Slack answered with the DM channel; keep it.
                 delivery.remember_dm_channel(
                     session=session, team_id=row.team_id, user_id=row.recipient, channel_id=channel
                 )
@@ -401,7 +422,7 @@ class Dispatcher:
             return row.recipient
         opened = self._call(lane, row, lane.client.conversations_open, users=row.recipient)
         channel = str(opened["channel"]["id"])
-        with self._sessions.begin() as session:
+        with self._transaction() as session:
             outbox.remember_channel(session=session, row_id=row.id, owner=self._owner, channel_id=channel)
         return channel
 
@@ -413,7 +434,7 @@ class Dispatcher:
         if user.get("deleted") or user.get("is_bot"):
             self._gone(lane, row, "deactivated" if user.get("deleted") else "is_bot")
             raise _Handled
-        with self._sessions.begin() as session:
+        with self._transaction() as session:
             delivery.mark_verified(
                 session=session,
                 team_id=row.team_id,
@@ -427,7 +448,7 @@ class Dispatcher:
         lane.swept = True
         person_rows = [r for r in rows if (KINDS.get(r.kind) or KINDS_DEFAULT).to_person]
         now = self._clock.now()
-        with self._sessions.begin() as session:
+        with self._transaction() as session:
             states = delivery.recipient_states(
                 session=session, team_id=lane.team_id, user_ids=sorted({r.recipient for r in person_rows})
             )
@@ -459,7 +480,7 @@ class Dispatcher:
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 break
-        with self._sessions.begin() as session:
+        with self._transaction() as session:
             known = delivery.opted_in(session=session, team_id=lane.team_id, user_ids=set(active) | deleted)
             verified = sorted(known & set(active))
             delivery.mark_verified(
@@ -479,7 +500,7 @@ class Dispatcher:
         if channel.startswith(("U", "W")):
             opened = self._call(lane, row, lane.client.conversations_open, users=row.recipient)
             channel = str(opened["channel"]["id"])
-            with self._sessions.begin() as session:
+            with self._transaction() as session:
                 delivery.remember_dm_channel(
                     session=session, team_id=row.team_id, user_id=row.recipient, channel_id=channel
                 )
@@ -499,7 +520,7 @@ class Dispatcher:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
                 if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == row.key:
-                    with self._sessions.begin() as session:
+                    with self._transaction() as session:
                         outbox.mark_sent(
                             session=session,
                             row_id=row.id,
@@ -531,7 +552,7 @@ class Dispatcher:
         now = self._clock.now()
         not_sent = posting and not failure.maybe_done
         if failure.verdict == Verdict.RATE_LIMITED:
-            with self._sessions.begin() as session:
+            with self._transaction() as session:
                 outbox.reschedule(
                     session=session,
                     row_id=row.id,
@@ -551,7 +572,7 @@ class Dispatcher:
                 self._gone(lane, row, failure.error)
         elif failure.verdict == Verdict.STALE_CHANNEL and target != row.recipient and posting:
             # The cached DM channel is no more: forget it and post to the user id next time.
-            with self._sessions.begin() as session:
+            with self._transaction() as session:
                 delivery.forget_dm_channel(session=session, team_id=row.team_id, user_id=row.recipient)
                 outbox.reschedule(
                     session=session,
@@ -568,7 +589,7 @@ class Dispatcher:
         ):
             self._gone(lane, row, "user_not_found")
         elif failure.verdict == Verdict.TRANSIENT:
-            with self._sessions.begin() as session:
+            with self._transaction() as session:
                 when = outbox.retry_later(
                     session=session,
                     row_id=row.id,
@@ -585,7 +606,7 @@ class Dispatcher:
             else:
                 self.stats.add("retried")
         else:
-            with self._sessions.begin() as session:
+            with self._transaction() as session:
                 self._settle(session, row, "failed", failure.error, not_sent=not_sent)
             logger.error(
                 "Slack refused outbox row %s (%s) in %s: %s", row.id, row.kind, row.team_id, failure.error
@@ -593,7 +614,7 @@ class Dispatcher:
             self.stats.add("failed")
 
     def _stop(self, lane: Lane, row: OutboxRow, error: str, *, not_sent: bool) -> None:
-        with self._sessions.begin() as session:
+        with self._transaction() as session:
             outbox.reschedule(
                 session=session,
                 row_id=row.id,
@@ -625,7 +646,7 @@ class Dispatcher:
         return False
 
     def _gone(self, lane: Lane, row: OutboxRow, reason: str) -> None:
-        with self._sessions.begin() as session:
+        with self._transaction() as session:
             self._mark_gone(session, row.team_id, row.recipient, reason)
             self._settle(session, row, "cancelled", "recipient_gone")
         self.stats.add("recipient_gone")

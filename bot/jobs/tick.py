@@ -48,6 +48,7 @@ class TickReport:
     plans: list[PlanReport] = field(default_factory=list)
     sending: SendStats = field(default_factory=SendStats)
     seconds: float = 0.0
+    planning_seconds: float = 0.0
 
     @property
     def sent(self) -> int:
@@ -66,14 +67,16 @@ def run_tick(
     tokens: Callable[[str], str],
     now: datetime,
     speed: float = 1.0,
+    origin: float | None = None,
     budget: timedelta = DEFAULT_BUDGET,
     threads: int = 8,
     owner: str | None = None,
 ) -> TickReport:
-    """One tick at `now`. `tokens(team_id)` gives each workspace's bot token."""
+    """One tick at `now`. `tokens(team_id)` gives each workspace's bot token. `speed` and
+    `origin` run the tick on a faster clock (see bot/jobs/clock.py)."""
     registry.load()
     started = time.monotonic()
-    clock = TickClock(now, speed=speed)
+    clock = TickClock(now, speed=speed, origin=origin)
     engine = worker_engine(database_url)
     session_factory = make_session_factory(engine)
     clients: dict[str, WebClient] = {}
@@ -91,8 +94,10 @@ def run_tick(
         report.restarted = _retry_stopped(session_factory, client_for, clock.now())
         with session_factory.begin() as session:
             running = delivery.active_workspaces(session=session)
+        planning = time.monotonic()
         for team_id in running:
             report.plans.append(plan_workspace(session_factory, team_id, clock.now()))
+        report.planning_seconds = time.monotonic() - planning
         with session_factory.begin() as session:
             due = [t for t in outbox.teams_with_due(session=session, now=clock.now()) if t in set(running)]
         dispatcher = Dispatcher(

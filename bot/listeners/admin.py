@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.ids import AdminId
+from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import CommandCall, route
 from bot.listeners.deps import Deps, deps_of, team_of, user_of
 from bot.listeners.surfaces import publish_home, send_dm
@@ -22,17 +23,30 @@ def open_admin(call: CommandCall) -> None:
         call.ack(text=admin_settings.NOT_AN_ADMIN)
         return
     call.ack()
-    open_settings_modal(call.client, call.deps, call.team_id, call.user_id, call.body["trigger_id"])
+    after_ack(
+        call.deps,
+        call.body,
+        call.client,
+        lambda: open_settings_modal(
+            call.client, call.deps, call.team_id, call.user_id, call.body["trigger_id"]
+        ),
+    )
 
 
 def handle_open_settings_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
     ack()
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
-    admin_settings.require_admin(deps.directory.is_admin(client, team_id, user_id))
-    open_settings_modal(client, deps, team_id, user_id, body["trigger_id"])
+
+    def open_if_admin() -> None:
+        admin_settings.require_admin(deps.directory.is_admin(client, team_id, user_id))
+        open_settings_modal(client, deps, team_id, user_id, body["trigger_id"])
+
+    after_ack(deps, body, client, open_if_admin)
 
 
 def open_settings_modal(client: WebClient, deps: Deps, team_id: str, user_id: str, trigger_id: str) -> None:
+    # The trigger lives 3 seconds: read, open, nothing slower first (the time zone is cached
+    # by the admin check that came before).
     tz = deps.directory.timezone(client, team_id, user_id)
     with deps.session_factory.begin() as session:
         settings = admin_settings.current_settings(session=session, team_id=team_id)
@@ -62,8 +76,12 @@ def handle_settings_submitted(ack: Ack, body: dict[str, Any], client: WebClient,
             now=deps.clock(),
         )
     ack()
-    send_dm(client, user_id, settings_saved(changes))
-    publish_home(client, deps, team_id, user_id)
+
+    def confirm() -> None:
+        send_dm(client, user_id, settings_saved(changes))
+        publish_home(client, deps, team_id, user_id)
+
+    after_ack(deps, body, client, confirm)
 
 
 def register(app: App) -> None:

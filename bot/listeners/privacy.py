@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.ids import PrivacyAction
+from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import CommandCall, route
 from bot.listeners.deps import Deps, deps_of, team_of, user_of
 from bot.listeners.surfaces import from_home, publish_home, send_dm
@@ -38,7 +39,12 @@ logger = logging.getLogger(__name__)
 @route("export")
 def export_my_data(call: CommandCall) -> None:
     call.ack(text=EXPORT_ON_ITS_WAY)
-    send_export(call.client, call.deps, call.team_id, call.user_id)
+    after_ack(
+        call.deps,
+        call.body,
+        call.client,
+        lambda: send_export(call.client, call.deps, call.team_id, call.user_id),
+    )
 
 
 @route("delete-my-data")
@@ -65,47 +71,62 @@ def send_export(client: WebClient, deps: Deps, team_id: str, user_id: str) -> No
 def handle_export_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
     ack()
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
-    send_export(client, deps, team_id, user_id)
-    if from_home(body):
-        publish_home(client, deps, team_id, user_id, notice=EXPORT_ON_ITS_WAY)
+
+    def export() -> None:
+        send_export(client, deps, team_id, user_id)
+        if from_home(body):
+            publish_home(client, deps, team_id, user_id, notice=EXPORT_ON_ITS_WAY)
+
+    after_ack(deps, body, client, export)
 
 
 def handle_delete_confirmed(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: Any
 ) -> None:
     """The typed command's "Yes, delete everything", and App Home's button (Slack asked first)."""
-    ack()
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
     with deps.session_factory.begin() as session:
         erasure = privacy.delete_my_data(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
-    message = DELETED if erasure.had_data else NOTHING_TO_DELETE
-    if from_home(body):
-        publish_home(client, deps, team_id, user_id, notice=message)
-    elif body.get("response_url"):
-        respond(text=message, replace_original=True)
-    else:
-        send_dm(client, user_id, message)
-    text, blocks = peer_left_kindly()
-    for peer in erasure.peers_to_tell:
-        try:
-            send_dm(client, peer, text, blocks)
-        except SlackApiError as error:
-            logger.warning("could not tell a peer their pairing ended: %s", error.response.get("error"))
-
-
-def handle_delete_cancelled(ack: Ack, respond: Respond) -> None:
     ack()
-    respond(text=KEPT, replace_original=True)
+    message = DELETED if erasure.had_data else NOTHING_TO_DELETE
+
+    def confirm_and_tell_peers() -> None:
+        if from_home(body):
+            publish_home(client, deps, team_id, user_id, notice=message)
+        elif body.get("response_url"):
+            respond(text=message, replace_original=True)
+        else:
+            send_dm(client, user_id, message)
+        text, blocks = peer_left_kindly()
+        for peer in erasure.peers_to_tell:
+            try:
+                send_dm(client, peer, text, blocks)
+            except SlackApiError as error:
+                logger.warning("could not tell a peer their pairing ended: %s", error.response.get("error"))
+
+    after_ack(deps, body, client, confirm_and_tell_peers)
 
 
-def handle_app_uninstalled(body: dict[str, Any], context: Any) -> None:
-    erase_workspace(deps_of(context), team_of(body, context), "app_uninstalled")
+def handle_delete_cancelled(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: Any
+) -> None:
+    ack()
+    after_ack(deps_of(context), body, client, lambda: respond(text=KEPT, replace_original=True))
 
 
-def handle_tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
+def handle_app_uninstalled(body: dict[str, Any], client: WebClient, context: Any) -> None:
+    deps, team_id = deps_of(context), team_of(body, context)
+    # A big workspace takes a moment to erase: answer Slack first (a retry would erase nothing new).
+    after_ack(deps, body, client, lambda: erase_workspace(deps, team_id, "app_uninstalled"))
+
+
+def handle_tokens_revoked(
+    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: Any
+) -> None:
     # Only the bot token matters: a person revoking a user token they gave leaves the app working.
     if (event.get("tokens") or {}).get("bot"):
-        erase_workspace(deps_of(context), team_of(body, context), "tokens_revoked")
+        deps, team_id = deps_of(context), team_of(body, context)
+        after_ack(deps, body, client, lambda: erase_workspace(deps, team_id, "tokens_revoked"))
 
 
 def erase_workspace(deps: Deps, team_id: str, why: str) -> None:

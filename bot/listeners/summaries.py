@@ -1,8 +1,8 @@
 """`/peer-mentor summary [@user-group]`: a manager posts the team's opt-in totals in the channel.
 
-The command is acknowledged at once; counting a large channel takes a few Slack calls
-(conversations.members, 200 a page) and is done after the ack. Refusals and problems come
-back to the person only, as an ephemeral message.
+Who may post is settled before the acknowledgement (a refusal is the ack itself, seen only by
+the person); counting a large channel takes a few Slack calls (conversations.members, 200 a
+page) and happens after it. Problems come back to the person only, as an ephemeral message.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import slack_teams
+from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import CommandCall, route
 from bot.listeners.deps import Deps
 from bot.services import summaries
 from bot.services.errors import DomainError
 from bot.services.summaries import Scope
-from bot.ui.summaries import bot_not_in_channel, refused_summary_scope, summary_message
+from bot.ui.summaries import COUNTING, bot_not_in_channel, refused_summary_scope, summary_message
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +32,23 @@ CANT_READ = ("not_in_channel", "channel_not_found", "is_archived", "method_not_s
 
 @route("summary")
 def post_team_summary(call: CommandCall) -> None:
-    call.ack()
     deps = call.deps
     is_admin = deps.directory.is_admin(call.client, call.team_id, call.user_id)
     with deps.session_factory.begin() as session:
-        summaries.may_post_summary(session=session, team_id=call.team_id, user_id=call.user_id, is_admin=is_admin)
+        summaries.may_post_summary(
+            session=session, team_id=call.team_id, user_id=call.user_id, is_admin=is_admin
+        )
     channel_id = str(call.body.get("channel_id") or "")
-    scope = team_scope(call.client, call.team_id, call.args, channel_id)
-    members = team_members(call.client, call.team_id, scope)
-    post_summary(call.client, deps, call.team_id, scope, members, channel_id)
+    if not call.args.strip() and channel_id[:1] not in ("C", "G"):
+        raise DomainError(refused_summary_scope())
+    call.ack(text=COUNTING)
+
+    def count_and_post() -> None:
+        scope = team_scope(call.client, call.team_id, call.args, channel_id)
+        members = team_members(call.client, call.team_id, scope)
+        post_summary(call.client, deps, call.team_id, scope, members, channel_id)
+
+    after_ack(deps, call.body, call.client, count_and_post)
 
 
 def team_scope(client: WebClient, team_id: str, args: str, channel_id: str) -> Scope:
@@ -57,7 +66,9 @@ def team_scope(client: WebClient, team_id: str, args: str, channel_id: str) -> S
         group_id = slack_teams.find_usergroup(client, typed.group(1), team_id)
         if group_id is not None:
             return Scope("usergroup", group_id)
-        raise DomainError(f"I couldn't find a user group called @{typed.group(1)}. " + refused_summary_scope())
+        raise DomainError(
+            f"I couldn't find a user group called @{typed.group(1)}. " + refused_summary_scope()
+        )
     raise DomainError(refused_summary_scope())
 
 
@@ -95,7 +106,9 @@ def post_summary(
     except SlackApiError as error:
         failure = str(error.response.get("error"))
     with deps.session_factory.begin() as session:
-        summaries.mark_posted(session=session, team_id=team_id, snapshot_id=summary.snapshot_id, posted=failure is None)
+        summaries.mark_posted(
+            session=session, team_id=team_id, snapshot_id=summary.snapshot_id, posted=failure is None
+        )
     if failure in CANT_READ:
         raise DomainError(bot_not_in_channel())
     if failure is not None:

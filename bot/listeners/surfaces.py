@@ -25,7 +25,9 @@ def publish_home(
         admin_section = None
         if is_admin:
             health = program_health(session=session, team_id=team_id, now=deps.clock())
-            admin_section = admin_home_blocks(health, recent_changes(session=session, team_id=team_id, limit=3))
+            admin_section = admin_home_blocks(
+                health, recent_changes(session=session, team_id=team_id, limit=3)
+            )
     view = home_view(status, is_admin=is_admin, notice=notice, admin_section=admin_section)
     client.views_publish(user_id=user_id, view=view)
 

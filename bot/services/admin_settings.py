@@ -198,7 +198,9 @@ def update_settings(
     ensure_workspace(session=session, team_id=team_id, now=now)
     before = current_settings(session=session, team_id=team_id)
     changes = [
-        Change(f.name, actor_id, _jsonable(getattr(before, f.name)), _jsonable(getattr(settings, f.name)), now)
+        Change(
+            f.name, actor_id, _jsonable(getattr(before, f.name)), _jsonable(getattr(settings, f.name)), now
+        )
         for f in fields(AdminSettings)
         if getattr(before, f.name) != getattr(settings, f.name)
     ]
@@ -265,7 +267,9 @@ def _store_subscriptions(
             sub.created_at = now  # the new cadence starts with its next period
     for channel_id, cadence in wanted_by_channel.items():
         if channel_id not in existing:
-            session.add(SummarySubscription(team_id=team_id, channel_id=channel_id, cadence=cadence, created_at=now))
+            session.add(
+                SummarySubscription(team_id=team_id, channel_id=channel_id, cadence=cadence, created_at=now)
+            )
 
 
 def _jsonable(value: Any) -> Any:
@@ -298,8 +302,7 @@ def _next_round(
 ) -> datetime | None:
     """The date picked, at the start of working hours in the admin's own time zone."""
     if not text:
-        errors[SettingsField.NEXT_ROUND_DATE] = "Pick the date of the next matching round."
-        return None
+        return None  # no round is scheduled until a date is set
     try:
         day = date.fromisoformat(text)
     except ValueError:

@@ -25,14 +25,15 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.models import Checkin, CheckinAnswer, Pair, Profile
+from bot.models import Checkin, CheckinAnswer, Pair, Profile, RulesProposal
 from bot.services import outbox, profiles
 from bot.services.errors import DomainError, NotAllowed
-from bot.services.ground_rules import RulesInForce, rules_in_force
+from bot.services.ground_rules import AGREED, RulesInForce, rules_in_force
 from bot.services.matching.pairs import EndedPair, current_pair, end_pair
 from bot.services.program import program_settings
 from bot.services.starters import choose_starter
@@ -125,10 +126,51 @@ class PlanSummary:
     prompts: int = 0
     paused_periods: int = 0
     last_pair_id: int | None = None
-    pair_ids: list[int] = field(default_factory=list)
+    # The check-ins opened (prompts planned) by this run.
+    checkin_ids: list[int] = field(default_factory=list)
+    planned: list[outbox.Planned] = field(default_factory=list)
 
 
 # --- the schedule -------------------------------------------------------------------------
+
+
+class Agreement(Protocol):
+    """What the schedule needs from a pair's rules in force (ground_rules.RulesInForce)."""
+
+    @property
+    def frequency(self) -> str: ...
+
+    @property
+    def agreed_at(self) -> datetime: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class _Agreed:
+    frequency: str
+    agreed_at: datetime
+    version: int
+
+
+def _agreements(session: Session, team_id: str, pair_ids: list[int]) -> dict[int, _Agreed]:
+    """The rules in force of many pairs in one query (the version whose status is "agreed",
+    see bot/models/ground_rules.py), instead of one `rules_in_force` call per pair."""
+    rows = session.execute(
+        select(
+            RulesProposal.pair_id, RulesProposal.frequency, RulesProposal.agreed_at, RulesProposal.version
+        ).where(
+            RulesProposal.team_id == team_id,
+            RulesProposal.pair_id.in_(pair_ids),
+            RulesProposal.status == AGREED,
+        )
+    )
+    return {
+        pair_id: _Agreed(frequency, agreed_at, version)
+        for pair_id, frequency, agreed_at, version in rows
+        if agreed_at
+    }
 
 
 def add_months(at: datetime, months: int) -> datetime:
@@ -144,7 +186,7 @@ def period_due(anchor: datetime, frequency: str, step: int) -> datetime:
     return anchor + timedelta(days=PERIOD_DAYS.get(frequency, 14) * step)
 
 
-def _next_step(last: Checkin | None, rules: RulesInForce) -> tuple[datetime, int]:
+def _next_step(last: Checkin | None, rules: Agreement) -> tuple[datetime, int]:
     """Anchor and step of the check-in after `last` (a new frequency starts a new anchor)."""
     if last is None or last.frequency != rules.frequency:
         return rules.agreed_at, 1
@@ -189,21 +231,23 @@ def plan_checkins(
             select(Profile).where(Profile.team_id == team_id, Profile.user_id.in_(members))
         )
     }
+    agreed = _agreements(session, team_id, pair_ids)
     for pair in pairs:
         last = latest.get(pair.id)
         if last is not None and _waiting_for_decision(last):
             continue
-        rules = rules_in_force(session=session, team_id=team_id, pair_id=pair.id)
+        rules = agreed.get(pair.id)
         if rules is None:
             continue
         _advance(session, pair, rules, last, people, hours, now, summary)
+    summary.prompts = outbox.plan_many(session=session, team_id=team_id, messages=summary.planned, now=now)
     return summary
 
 
 def _advance(
     session: Session,
     pair: Pair,
-    rules: RulesInForce,
+    rules: Agreement,
     last: Checkin | None,
     people: dict[str, Profile],
     hours: WorkingHours,
@@ -235,7 +279,6 @@ def _advance(
         escalation=NO_ESCALATION,
         created_at=now,
     )
-    summary.pair_ids.append(pair.id)
     if on_hold:
         checkin.outcome, checkin.closed_at = "paused", now
         session.add(checkin)
@@ -248,21 +291,21 @@ def _advance(
     session.add(checkin)
     session.flush()
     summary.checkins += 1
+    summary.checkin_ids.append(checkin.id)
     kind = OFFER if checkin.escalation == OFFERED else CHECKIN
     for user_id in member_ids:
         person = people.get(user_id)
         if person is None:
             continue  # nothing is ever sent to someone who has not opted in
-        summary.prompts += outbox.plan(
-            session=session,
-            team_id=pair.team_id,
-            kind=kind,
-            pair_id=pair.id,
-            period=str(checkin.number),
-            recipient=user_id,
-            due_at=next_working_time(max(due, now), tz=person.tz, hours=hours),
-            now=now,
-            payload={"checkin_id": checkin.id},
+        summary.planned.append(
+            outbox.Planned(
+                kind=kind,
+                recipient=user_id,
+                period=str(checkin.number),
+                due_at=next_working_time(max(due, now), tz=person.tz, hours=hours),
+                pair_id=pair.id,
+                payload={"checkin_id": checkin.id},
+            )
         )
 
 
@@ -412,7 +455,7 @@ def _active(session: Session, team_id: str, user_id: str) -> tuple[Pair, RulesIn
     return pair, rules, _latest_checkins(session, team_id, [pair.id]).get(pair.id)
 
 
-def _early_step(last: Checkin | None, rules: RulesInForce, now: datetime) -> tuple[datetime, int]:
+def _early_step(last: Checkin | None, rules: Agreement, now: datetime) -> tuple[datetime, int]:
     anchor, step = _next_step(last, rules)
     while period_due(anchor, rules.frequency, step + 1) <= now:
         step += 1

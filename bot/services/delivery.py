@@ -80,10 +80,13 @@ def _recipient(session: Session, team_id: str, user_id: str) -> Recipient:
 
 
 def remember_dm_channel(*, session: Session, team_id: str, user_id: str, channel_id: str) -> None:
-    row = _recipient(session, team_id, user_id)
-    if row.dm_channel_id != channel_id:
-        row.dm_channel_id = channel_id
-        session.flush()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(Recipient)
+        .values(team_id=team_id, user_id=user_id, dm_channel_id=channel_id)
+        .on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"dm_channel_id": channel_id})
+    )
 
 
 def forget_dm_channel(*, session: Session, team_id: str, user_id: str) -> None:

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, Table, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,19 @@ def outbox_key(kind: str, pair_id: int | None, period: str, recipient: str) -> s
     return f"{kind}:{pair_id if pair_id is not None else '-'}:{period}:{recipient}"
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A message to plan: see `plan`."""
+
+    kind: str
+    recipient: str
+    period: str
+    due_at: datetime
+    pair_id: int | None = None
+    payload: dict[str, Any] | None = None
+    delivered: bool = False
+
+
 def plan(
     *,
     session: Session,
@@ -80,28 +93,38 @@ def plan(
     `delivered=True` records a message that was shown some other way (say, in the message a
     person just clicked), so that planning it later adds nothing.
     """
-    values = {
-        "team_id": team_id,
-        "key": outbox_key(kind, pair_id, period, recipient),
-        "kind": kind,
-        "pair_id": pair_id,
-        "period": period,
-        "recipient": recipient,
-        "payload": payload or {},
-        "status": SENT if delivered else PENDING,
-        "due_at": due_at,
-        "attempts": 0,
-        "in_doubt": False,
-        "created_at": now,
-        "sent_at": now if delivered else None,
-    }
+    message = Planned(kind, recipient, period, due_at, pair_id, payload, delivered)
+    return plan_many(session=session, team_id=team_id, messages=[message], now=now) == 1
+
+
+def plan_many(*, session: Session, team_id: str, messages: list[Planned], now: datetime) -> int:
+    """`plan` for many messages in one statement. Returns how many were new."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            "team_id": team_id,
+            "key": outbox_key(m.kind, m.pair_id, m.period, m.recipient),
+            "kind": m.kind,
+            "pair_id": m.pair_id,
+            "period": m.period,
+            "recipient": m.recipient,
+            "payload": m.payload or {},
+            "status": SENT if m.delivered else PENDING,
+            "due_at": m.due_at,
+            "attempts": 0,
+            "in_doubt": False,
+            "created_at": now,
+            "sent_at": now if m.delivered else None,
+        }
+        for m in messages
+    ]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["team_id", "key"])
-    )
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    table = cast(Table, OutboxMessage.__table__)
+    statement = insert(table).on_conflict_do_nothing(index_elements=["team_id", "key"]).returning(table.c.id)
+    # RETURNING rather than rowcount, which psycopg reports as -1 for this statement.
+    return len(session.execute(statement, rows).all())
 
 
 def find(*, session: Session, team_id: str, key: str) -> OutboxMessage | None:
@@ -212,14 +235,9 @@ def held(session: Session, row_id: int, owner: str) -> OutboxMessage | None:
 
 
 def start_attempt(*, session: Session, row_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
-    """Record that a send is about to start, renewing the lease. Commit before calling Slack."""
-    row = held(session, row_id, owner)
-    if row is None:
-        return False
-    row.in_doubt = True
-    row.lease_until = now + lease
-    session.flush()
-    return True
+    """Record that a send is about to start, renewing the lease. Commit before calling Slack.
+    False when the lease is no longer `owner`'s (nothing may be sent then)."""
+    return _update_held(session, row_id, owner, in_doubt=True, lease_until=now + lease)
 
 
 def mark_sent(
@@ -239,10 +257,7 @@ def mark_sent(
 
 
 def remember_channel(*, session: Session, row_id: int, owner: str, channel_id: str) -> None:
-    row = held(session, row_id, owner)
-    if row is not None:
-        row.channel_id = channel_id
-        session.flush()
+    _update_held(session, row_id, owner, channel_id=channel_id)
 
 
 def reschedule(
@@ -296,15 +311,21 @@ def release(*, session: Session, row_ids: list[int], owner: str) -> None:
 
 
 def _settle(session: Session, row_id: int, owner: str, **values: Any) -> bool:
-    row = held(session, row_id, owner)
-    if row is None:
-        return False
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.lease_owner = None
-    row.lease_until = None
-    session.flush()
-    return True
+    """Write an outcome and end the lease, if `owner` still holds it."""
+    return _update_held(session, row_id, owner, lease_owner=None, lease_until=None, **values)
+
+
+def _update_held(session: Session, row_id: int, owner: str, **values: Any) -> bool:
+    # One conditional UPDATE: the hot path of the sender, and atomic by itself.
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id, OutboxMessage.lease_owner == owner, OutboxMessage.status == PENDING
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0)) == 1
 
 
 def _row(row: OutboxMessage) -> OutboxRow:
@@ -330,7 +351,7 @@ def counts(*, session: Session, team_id: str | None = None) -> dict[str, int]:
     statement = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     if team_id is not None:
         statement = statement.where(OutboxMessage.team_id == team_id)
-    return dict(session.execute(statement).tuples().all())
+    return {str(row[0]): int(row[1]) for row in session.execute(statement)}
 
 
 def sent_messages(*, session: Session, team_id: str, keys: list[str]) -> list[tuple[str, str]]:

@@ -139,7 +139,9 @@ def _export_pairs(p: _Person) -> Any:
 
 
 def _export_waitlist(p: _Person) -> Any:
-    row = p.session.scalar(select(Waitlist).where(Waitlist.team_id == p.team_id, Waitlist.user_id == p.user_id))
+    row = p.session.scalar(
+        select(Waitlist).where(Waitlist.team_id == p.team_id, Waitlist.user_id == p.user_id)
+    )
     return {"waiting_since": _iso(row.since)} if row else None
 
 
@@ -188,7 +190,9 @@ def _erase_rules(p: _Person) -> None:
     """A pair's rules are written together (each version carries both people's words), and the
     pair has ended for everyone, so every version of every pair they were in goes."""
     p.session.execute(
-        delete(RulesProposal).where(RulesProposal.team_id == p.team_id, RulesProposal.pair_id.in_(p.pair_ids()))
+        delete(RulesProposal).where(
+            RulesProposal.team_id == p.team_id, RulesProposal.pair_id.in_(p.pair_ids())
+        )
     )
 
 
@@ -197,13 +201,21 @@ def _erase_rules(p: _Person) -> None:
 
 def _export_checkins(p: _Person) -> Any:
     rows = p.session.execute(
-        select(Checkin.pair_id, Checkin.number, Checkin.due_at, CheckinAnswer.answer, CheckinAnswer.answered_at)
+        select(
+            Checkin.pair_id, Checkin.number, Checkin.due_at, CheckinAnswer.answer, CheckinAnswer.answered_at
+        )
         .join(Checkin, Checkin.id == CheckinAnswer.checkin_id)
         .where(CheckinAnswer.team_id == p.team_id, CheckinAnswer.user_id == p.user_id)
         .order_by(CheckinAnswer.answered_at, CheckinAnswer.id)
     )
     answers = [
-        {"pair_id": pair_id, "check_in": number, "due_at": _iso(due), "answer": answer, "answered_at": _iso(at)}
+        {
+            "pair_id": pair_id,
+            "check_in": number,
+            "due_at": _iso(due),
+            "answer": answer,
+            "answered_at": _iso(at),
+        }
         for pair_id, number, due, answer, at in rows
     ]
     decisions = p.session.execute(
@@ -320,7 +332,8 @@ def _export_roles(p: _Person) -> Any:
     return {
         "named_as_manager": p.user_id in program.manager_ids,
         "settings_you_changed": [
-            {"setting": c.field, "from": c.old_value, "to": c.new_value, "at": _iso(c.changed_at)} for c in changes
+            {"setting": c.field, "from": c.old_value, "to": c.new_value, "at": _iso(c.changed_at)}
+            for c in changes
         ],
     }
 
@@ -454,9 +467,7 @@ def _has_data(p: _Person) -> bool:
         return True
     return bool(p.pair_ids()) or bool(
         p.session.scalar(
-            select(Feedback.id)
-            .where(Feedback.team_id == p.team_id, Feedback.author_id == p.user_id)
-            .limit(1)
+            select(Feedback.id).where(Feedback.team_id == p.team_id, Feedback.author_id == p.user_id).limit(1)
         )
     )
 

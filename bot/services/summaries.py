@@ -26,12 +26,20 @@ from typing import Literal
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.models import Pair, PairMember, Profile, SummarySnapshot, SummarySubscription, Workspace
+from bot.models import (
+    Pair,
+    PairMember,
+    Profile,
+    SummarySnapshot,
+    SummarySubscription,
+    Workspace,
+    WorkspaceDelivery,
+)
 from bot.services import activity, disclosure, periods
 from bot.services.disclosure import Bands, Interval
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.matching.pairs import active_pair_member_ids
-from bot.services.profiles import ensure_workspace, is_paused
+from bot.services.profiles import ensure_workspace
 from bot.services.program import program_settings
 
 # Earlier summaries are compared with for this long, then forgotten.
@@ -162,7 +170,11 @@ def publish_summary(
     team_size = len(members)
     current = _Group.of_members(team_id, members)
 
-    counted, counted_as_of, figures = current, None, _figures_checked(people.count(members), k, current, history)
+    counted, counted_as_of, figures = (
+        current,
+        None,
+        _figures_checked(people.count(members), k, current, history),
+    )
     same_scope = _latest(history, scope.key)
     if same_scope is not None and _has_overlap_hiding(figures) and same_scope.digest != current.digest:
         earlier = _Group(same_scope.fingerprints, same_scope.digest)
@@ -171,7 +183,11 @@ def publish_summary(
             people.count(earlier_ids, size=len(earlier.fingerprints)), k, earlier, history
         )
         if not _has_overlap_hiding(earlier_figures):
-            counted, counted_as_of, figures = earlier, _first_counted(history, scope.key, earlier), earlier_figures
+            counted, counted_as_of, figures = (
+                earlier,
+                _first_counted(history, scope.key, earlier),
+                earlier_figures,
+            )
 
     previous = _previous(session, team_id, scope.key, periods.start_of(cadence, now))
     if previous is not None:
@@ -241,8 +257,13 @@ def due_summaries(*, session: Session, now: datetime) -> list[DueSummary]:
     first one due after it was made.
     """
     due: list[DueSummary] = []
+    stopped = set(
+        session.scalars(select(WorkspaceDelivery.team_id).where(WorkspaceDelivery.disabled_at.is_not(None)))
+    )
     subscriptions = session.scalars(select(SummarySubscription).order_by(SummarySubscription.id)).all()
     for sub in subscriptions:
+        if sub.team_id in stopped:
+            continue  # Slack refused the workspace's token: nothing can be posted there now
         program = program_settings(session=session, team_id=sub.team_id)
         due_at = periods.due_at(sub.cadence, now, program.quiet_days, program.work_start_hour)
         if due_at is None or now < due_at or due_at < sub.created_at:
@@ -252,6 +273,32 @@ def due_summaries(*, session: Session, now: datetime) -> list[DueSummary]:
             continue
         due.append(DueSummary(sub.team_id, sub.channel_id, sub.cadence, periods.label(sub.cadence, now), key))
     return due
+
+
+def record_undeliverable(*, session: Session, due: DueSummary, now: datetime) -> None:
+    """Mark this period's summary as skipped (the app can't read or post in the channel), so
+    the worker doesn't try again every minute. It counted nobody and showed nothing."""
+    ensure_workspace(session=session, team_id=due.team_id, now=now)
+    if _delivered(session, due.team_id, due.delivery_key):
+        return
+    session.add(
+        SummarySnapshot(
+            team_id=due.team_id,
+            scope=Scope("channel", due.channel_id).key,
+            period=due.period,
+            delivery_key=due.delivery_key,
+            channel_id=due.channel_id,
+            published_at=now,
+            status="failed",
+            team_size=0,
+            counted_size=0,
+            members=b"",
+            members_digest=_digest(b""),
+            threshold=program_settings(session=session, team_id=due.team_id).privacy_threshold,
+            figures={},
+        )
+    )
+    session.flush()
 
 
 def delivery_key(cadence: str, channel_id: str, period: str) -> str:
@@ -332,10 +379,14 @@ class _People:
     @classmethod
     def load(cls, session: Session, team_id: str, now: datetime) -> _People:
         since = now - MET_WINDOW
+        # Three columns, not whole profiles: decoding everyone's answers would be most of the time.
+        # The same rule as profiles.is_paused: a dated pause is over once its date passes.
         paused = {
-            user_id: is_paused(profile, now)
-            for user_id, profile in (
-                (p.user_id, p) for p in session.scalars(select(Profile).where(Profile.team_id == team_id))
+            user_id: bool(is_on and (until is None or until > now))
+            for user_id, is_on, until in session.execute(
+                select(Profile.user_id, Profile.paused, Profile.paused_until).where(
+                    Profile.team_id == team_id
+                )
             )
         }
         pairs_of: dict[str, set[int]] = {}
@@ -493,7 +544,9 @@ def _lock_workspace(session: Session, team_id: str) -> None:
 
 def _delivered(session: Session, team_id: str, key: str) -> bool:
     found = session.scalar(
-        select(SummarySnapshot.id).where(SummarySnapshot.team_id == team_id, SummarySnapshot.delivery_key == key)
+        select(SummarySnapshot.id).where(
+            SummarySnapshot.team_id == team_id, SummarySnapshot.delivery_key == key
+        )
     )
     return found is not None
 
@@ -523,7 +576,8 @@ def _history(session: Session, team_id: str, now: datetime) -> list[_Snapshot]:
 
 
 def _latest(history: list[_Snapshot], scope_key: str) -> _Snapshot | None:
-    same = [s for s in history if s.scope == scope_key]
+    """The scope's last summary that counted anyone (a skipped period counted nobody)."""
+    same = [s for s in history if s.scope == scope_key and s.fingerprints]
     return same[-1] if same else None
 
 
@@ -531,7 +585,7 @@ def _first_counted(history: list[_Snapshot], scope_key: str, group: _Group) -> d
     """When this scope was first summarised with exactly these members, in an unbroken run."""
     first = None
     for snap in history:
-        if snap.scope != scope_key:
+        if snap.scope != scope_key or not snap.fingerprints:
             continue
         # A run of summaries with exactly these members; a different membership breaks it.
         first = (first or snap.published_at) if snap.digest == group.digest else None
@@ -539,7 +593,9 @@ def _first_counted(history: list[_Snapshot], scope_key: str, group: _Group) -> d
     return first
 
 
-def _previous(session: Session, team_id: str, scope_key: str, period_start: datetime) -> SummarySnapshot | None:
+def _previous(
+    session: Session, team_id: str, scope_key: str, period_start: datetime
+) -> SummarySnapshot | None:
     return session.scalars(
         select(SummarySnapshot)
         .where(

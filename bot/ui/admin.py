@@ -261,9 +261,7 @@ def admin_home_blocks(health: ProgramHealth, changes: list[Change]) -> list[Bloc
     """The admin section of App Home: program health, a button to the settings, latest changes."""
     rate = health.checkin_rate
     checkins = (
-        f"{round(100 * rate)}% of {health.checkins_due} answered"
-        if rate is not None
-        else "none due yet"
+        f"{round(100 * rate)}% of {health.checkins_due} answered" if rate is not None else "none due yet"
     )
     if health.next_round_at is not None:
         next_round = slack_date(health.next_round_at)
@@ -289,7 +287,11 @@ def admin_home_blocks(health: ProgramHealth, changes: list[Change]) -> list[Bloc
 
 
 def describe(change: Change) -> str:
-    who = "Someone who has since deleted their data" if change.actor_id == "deleted" else mention(change.actor_id)
+    who = (
+        "Someone who has since deleted their data"
+        if change.actor_id == "deleted"
+        else mention(change.actor_id)
+    )
     name = FIELD_NAMES.get(change.field, change.field.replace("_", " "))
     return (
         f"{slack_date(change.changed_at)}: {who} changed {name} from {_value(change.field, change.old)} "
@@ -321,9 +323,9 @@ def _value(field: str, value: Any) -> str:
     if field in ("work_start_hour", "work_end_hour") and isinstance(value, int):
         return f"{value:02d}:00"
     if field == "manager_ids" and isinstance(value, list):
-        return ", ".join("someone who deleted their data" if v == "deleted" else mention(v) for v in value)
+        return _few(["someone who deleted their data" if v == "deleted" else mention(v) for v in value])
     if field == "summary_subscriptions" and isinstance(value, list):
-        return ", ".join(f"<#{c}> {cad}" for c, cad in (tuple(v) for v in value))
+        return _few([f"<#{c}> {cad}" for c, cad in (tuple(v) for v in value)])
     if field == "forbid_same_team":
         return "not allowed" if value else "allowed"
     if field == "round_cadence":
@@ -333,6 +335,13 @@ def _value(field: str, value: Any) -> str:
     if field == "default_frequency":
         return options.label_of(options.FREQUENCIES, str(value)).lower()
     return str(value)
+
+
+def _few(items: list[str], shown: int = 4) -> str:
+    """A list that stays short however long it gets (a section holds 3000 characters)."""
+    if len(items) <= shown + 1:
+        return ", ".join(items)
+    return ", ".join(items[:shown]) + f" and {len(items) - shown} more"
 
 
 def _options(pairs: list[tuple[str, str]]) -> list[Option]:

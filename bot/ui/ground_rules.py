@@ -86,7 +86,7 @@ def proposal_modal(draft: Draft) -> dict:
         _tick_box(RulesField.CONFIDENTIAL, "Confidentiality", CONFIDENTIAL, ticked),
         _text_input(
             RulesField.CONFIDENTIALITY_EXCEPTIONS,
-            "Exceptions to confidentiality (optional)",
+            "Exceptions to confidentiality",
             draft.confidentiality_exceptions,
             "e.g. unless someone's safety is at risk",
             rules_service.MAX_EXCEPTIONS,
@@ -94,7 +94,7 @@ def proposal_modal(draft: Draft) -> dict:
         ),
         _text_input(
             RulesField.OFF_LIMITS,
-            "Off-limits topics (optional)",
+            "Off-limits topics",
             draft.off_limits,
             "e.g. pay, my manager",
             rules_service.MAX_OFF_LIMITS,

@@ -111,7 +111,8 @@ def intro_message(intro: Intro) -> tuple[str, Blocks]:
     ]
     blocks += [section(_person(person)) for person in intro.people]
     blocks += [
-        section(f"*Why you were matched:* {escape(intro.why)}"),
+        # Already mrkdwn with people's words escaped (bot.services.matching.explain).
+        section(f"*Why you were matched:* {intro.why}"),
         DividerBlock(),
         section(
             "*What happens next:* agree your ground rules together: how often and how you'll meet, "

@@ -13,6 +13,7 @@ from bot.ui.kit import Blocks, actions, button, context, escape, mention, sectio
 
 EXPORT_FILENAME = "peer-mentor-my-data.json"
 MAX_SHOWN = 2800  # a section's text holds 3000 characters
+MAX_PROFILE_SHOWN = 600  # before escaping, which can make it up to four times longer
 
 
 def export_file(data: dict[str, Any]) -> str:
@@ -32,14 +33,12 @@ def export_message(data: dict[str, Any]) -> tuple[str, Blocks]:
     lines = []
     if profile:
         level = options.label_of(options.EXPERIENCE_LEVELS, profile["experience_level"])
-        lines.append(
-            "*Your profile:* "
-            + escape(
-                f"can share {', '.join(profile['can_share']) or '—'}; wants to grow "
-                f"{', '.join(profile['want_to_grow']) or '—'}; {level}; team {profile['team_name']}"
-            )
-            + (f"; background: {escape(profile['background'])}" if profile["background"] else "")
+        described = (
+            f"can share {', '.join(profile['can_share']) or '—'}; wants to grow "
+            f"{', '.join(profile['want_to_grow']) or '—'}; {level}; team {profile['team_name']}"
+            + (f"; background: {profile['background']}" if profile["background"] else "")
         )
+        lines.append("*Your profile:* " + escape(_shorten(described, MAX_PROFILE_SHOWN)))
     else:
         lines.append("*Your profile:* none (you haven't joined, or you left).")
     if pairs:
@@ -50,16 +49,16 @@ def export_message(data: dict[str, Any]) -> tuple[str, Blocks]:
     else:
         lines.append("*Pairings:* none")
     agreed = [r for r in rules if r.get("you_agreed")]
-    lines.append(f"*Ground rules:* {len(rules)} versions in your pairings, {len(agreed)} of them agreed by you")
+    lines.append(
+        f"*Ground rules:* {len(rules)} versions in your pairings, {len(agreed)} of them agreed by you"
+    )
     lines.append(f"*Check-in answers:* {len(checkins)}")
     lines.append(f"*Feedback:* {len(given)} given, {len(received)} received")
     if roles.get("named_as_manager"):
         lines.append("*Program role:* named as a manager who may post team summaries")
     if roles.get("settings_you_changed"):
         lines.append(f"*Program settings you changed:* {len(roles['settings_you_changed'])}")
-    body = "\n".join(lines)
-    if len(body) > MAX_SHOWN:
-        body = body[: MAX_SHOWN - 1] + "…"
+    body = _shorten("\n".join(lines), MAX_SHOWN)
     blocks: list[Block] = [
         section(f":package: *{text}*"),
         section(body),
@@ -69,6 +68,10 @@ def export_message(data: dict[str, Any]) -> tuple[str, Blocks]:
         ),
     ]
     return text, to_dicts(blocks)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 EXPORT_ON_ITS_WAY = "I'm sending you everything I hold about you, in a direct message."

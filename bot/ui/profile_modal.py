@@ -102,7 +102,7 @@ def profile_modal(profile: Profile | None) -> dict:
         ),
         _text(
             ProfileField.BACKGROUND,
-            "My background (optional)",
+            "My background",
             profile.background if profile else "",
             "e.g. Came to engineering from teaching",
             options.MAX_BACKGROUND,

@@ -9,8 +9,6 @@ from bot.ids import SLASH_COMMAND, Action
 from bot.services import options
 from bot.services.status import ParticipantStatus
 from bot.ui.ground_rules import pair_rules_blocks
-from bot.ui.privacy import privacy_buttons
-from bot.ui.summaries import managers_can_see
 from bot.ui.kit import (
     Blocks,
     actions,
@@ -23,6 +21,8 @@ from bot.ui.kit import (
     slack_date,
     to_dicts,
 )
+from bot.ui.privacy import privacy_buttons
+from bot.ui.summaries import managers_can_see
 
 INTRO = (
     "Peer mentoring pairs you with a colleague at about your level. You each teach the other "
@@ -141,5 +141,9 @@ def home_view(
     )
     blocks += privacy_buttons()
     if is_admin:
-        blocks += admin_section or [DividerBlock(), header("Program admin"), context("You are a program admin.")]
+        blocks += admin_section or [
+            DividerBlock(),
+            header("Program admin"),
+            context("You are a program admin."),
+        ]
     return View(type="home", blocks=blocks).to_dict()

@@ -18,8 +18,7 @@ ACTIONS = {
         "and protect it in busy weeks."
     ),
     "check_workload": (
-        "Quite a few people have paused. Ask the team about workload in general, never about "
-        "who takes part."
+        "Quite a few people have paused. Ask the team about workload in general, never about who takes part."
     ),
     "build_trust": (
         "Build trust by staying out of it: ask how peer mentoring is going in general, never who "
@@ -134,10 +133,8 @@ def refused_summary_scope() -> str:
 
 def bot_not_in_channel() -> str:
     return (
-        "I can't see this channel's members yet. Invite me first with `/invite @Peer Mentor`, "
-        "then try again."
+        "I can't see this channel's members yet. Invite me first with `/invite @Peer Mentor`, then try again."
     )
 
 
-def posting_summary(scope: Scope) -> str:
-    return f"Counting {scope_mention(scope)}… the totals will appear in this channel in a moment."
+COUNTING = ":hourglass_flowing_sand: Counting the team's totals… they'll appear in this channel in a moment."

@@ -51,7 +51,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_summary_subscriptions")),
-        sa.UniqueConstraint("team_id", "channel_id", name=op.f("uq_summary_subscriptions_team_id_channel_id")),
+        sa.UniqueConstraint(
+            "team_id", "channel_id", name=op.f("uq_summary_subscriptions_team_id_channel_id")
+        ),
     )
     op.create_table(
         "summary_snapshots",
@@ -76,7 +78,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_summary_snapshots")),
-        sa.UniqueConstraint("team_id", "delivery_key", name=op.f("uq_summary_snapshots_team_id_delivery_key")),
+        sa.UniqueConstraint(
+            "team_id", "delivery_key", name=op.f("uq_summary_snapshots_team_id_delivery_key")
+        ),
     )
     op.create_index(
         "ix_summary_snapshots_team_id_published_at",

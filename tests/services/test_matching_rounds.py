@@ -230,6 +230,7 @@ def test_odd_person_joins_the_best_fitting_pair_as_a_trio(session: Session, now:
     assert left.outcome == "trio" and left.reason == "odd_one_out"
     assert trio.user_ids[2] == left.user_id and set(left.trio_with or ()) == set(trio.user_ids[:2])
     assert f"<@{left.user_id}> joins you as a third" in trio.explanation
+    assert not trio.explanation.startswith("You ")  # "you both" would be ambiguous among three
     assert plan.waitlisted == ()
 
 

@@ -277,3 +277,9 @@ def test_explanation_names_the_shared_level(session: Session, now: datetime, lev
     ben = candidate(session, "UBEN", experience_level=level)
 
     assert explain(scored(ana, ben, now).reasons).startswith(f"You are both {phrase}.")
+
+
+def test_weights_are_quarter_points_so_pool_scores_stay_exact() -> None:
+    # The pool-wide scorer adds in float32, which holds sums of quarter points exactly.
+    for name, value in vars(WEIGHTS).items():
+        assert float(value * 4).is_integer(), name

@@ -37,7 +37,7 @@ def team(session: Session, now: datetime) -> list[str]:
     pairs active in the last 30 days: the 9 active and M20's → 10, so 5 met is shown exactly.
     """
     ago = lambda days: now - timedelta(days=days)  # noqa: E731
-    for user in people(1, 26) + ["X1", "X2", "X3"]:
+    for user in [*people(1, 26), "X1", "X2", "X3"]:
         make_profile(session, user, paused=user in ("M01", "M02", "M03"))
     make_profile(session, "M27", team_id="T2")
     pairs = {
@@ -145,7 +145,7 @@ def test_the_threshold_is_the_programs_and_never_below_three(session, now):
 def test_channel_a_and_channel_a_plus_one_person(session, now, team):
     publish(session, now, team)
     make_profile(session, "M41")  # the one extra person opted in
-    other = publish(session, now + timedelta(minutes=5), team + ["M41"], scope=Scope("channel", "C0PLUS"))
+    other = publish(session, now + timedelta(minutes=5), [*team, "M41"], scope=Scope("channel", "C0PLUS"))
     # 27 next to 26 would say M41 opted in; 16 next to 16, that M41 is not paired.
     assert shown(other)[OPTED_IN][0] == "hidden" and other.figures[OPTED_IN].hidden_because == "overlap"
     assert shown(other)[IN_PAIR][0] == "hidden" and shown(other)[PAIRS_MET][0] == "hidden"
@@ -174,7 +174,7 @@ def test_overlapping_teams_with_a_big_enough_mixed_difference_show_everything(se
 def test_the_same_channel_after_one_person_joins_counts_its_earlier_members(session, now, team):
     first = publish(session, now, team)
     make_profile(session, "M41")
-    later = publish(session, now + timedelta(days=7), team + ["M41"])
+    later = publish(session, now + timedelta(days=7), [*team, "M41"])
     assert later.team_size == 41 and later.counted_size == 40
     assert later.counted_as_of == first.published_at
     assert shown(later)[OPTED_IN] == ("exact", 26, 26)
@@ -226,7 +226,7 @@ def test_a_failed_post_still_counts_for_the_guard_but_not_as_the_previous_period
     )
     summaries.mark_posted(session=session, team_id="T1", snapshot_id=failed.snapshot_id, posted=False)
     make_profile(session, "M41")
-    plus_one = publish(session, now, team + ["M41"], scope=Scope("channel", "C0PLUS"))
+    plus_one = publish(session, now, [*team, "M41"], scope=Scope("channel", "C0PLUS"))
     assert plus_one.figures[OPTED_IN].kind == "hidden"
     later = publish(session, now + timedelta(days=7), team)
     assert later.previous_at is None

@@ -80,6 +80,15 @@ def test_change_descriptions_are_plain_words():
     assert "Fri" in described[4]
 
 
+def test_long_lists_in_the_audit_stay_short():
+    many = [[f"C{i:04d}", "weekly"] for i in range(50)]
+    change = Change("summary_subscriptions", "UADMIN", [], many, WHEN)
+    described = admin.describe(change)
+    assert "and 46 more" in described and len(described) < 300
+    view = admin.settings_modal(SETTINGS, [change] * 5, tz="UTC")
+    assert problems("modal", view) == []
+
+
 HEALTH = ProgramHealth(
     participants=120,
     paused=7,

@@ -2,12 +2,15 @@
 
 Every clause comes from one reason the score counted, so the text never claims what the
 matcher did not see (no reciprocity that isn't there, no "different teams" for teammates).
-People are named by Slack mention, which Slack renders as their name.
+People are named by Slack mention, which Slack renders as their name. The text is Slack
+mrkdwn, ready to show: anything a person typed (a topic of their own) is escaped here, so the
+mentions stay live and nobody's words can inject formatting.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.services.matching.scoring import Reason, ReasonCode, topic_key
 from bot.services.options import CAREER_GOALS, FUNCTIONS, TOPICS, label_of
@@ -20,8 +23,6 @@ _LEVEL_PHRASES = {
 }
 _BUILT_IN_TOPICS = {topic_key(choice.label): choice.label for choice in TOPICS}
 _BUILT_IN_GOALS = {topic_key(choice.label): choice.label for choice in CAREER_GOALS}
-# Enough to say why without reading out whole profiles (the intro lists them).
-_TOPICS_NAMED = 2
 # Below this many shared working hours, the caveat says to prefer messages over calls.
 _HOURS_FOR_A_CALL = 1
 
@@ -30,34 +31,51 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
+@dataclass(frozen=True)
+class _Voice:
+    """Who the sentences about the pair speak of: "you" in a pair; the two by name in a trio."""
+
+    subject: str
+    possessive: str
+    everyone: str
+
+
+_TO_THE_PAIR = _Voice("You", "your", "you both")
+
+
 def explain(reasons: Sequence[Reason]) -> str:
     """Two or three short sentences for a pair; a trio gets one more about its third person."""
     groups: dict[tuple[str, str], list[Reason]] = {}
     for reason in reasons:
         groups.setdefault(reason.users, []).append(reason)
     if not groups:
-        return "You were the best available match for each other this round."
+        return _BEST_AVAILABLE.format(subject="You")
     (pair, pair_reasons), *third_groups = groups.items()
-    sentences = _pair_sentences(pair_reasons)
-    if third_groups:
-        third = next(user for user in third_groups[0][0] if user not in pair)
-        sentences.append(_third_sentence(third, [r for _, rs in third_groups for r in rs]))
+    if not third_groups:
+        return " ".join(_pair_sentences(pair_reasons, _TO_THE_PAIR))
+    third = next(user for user in third_groups[0][0] if user not in pair)
+    voice = _Voice(f"{mention(pair[0])} and {mention(pair[1])}", "their", "everyone")
+    sentences = _pair_sentences(pair_reasons, voice)
+    sentences.append(_third_sentence(third, [r for _, rs in third_groups for r in rs]))
     return " ".join(sentences)
 
 
-def _pair_sentences(reasons: list[Reason]) -> list[str]:
+_BEST_AVAILABLE = "{subject} were the best available match for each other this round."
+
+
+def _pair_sentences(reasons: list[Reason], voice: _Voice) -> list[str]:
     by_code = {reason.code: reason for reason in reasons}
     sentences = []
     common = _common_ground(by_code)
     if common:
-        sentences.append(f"You {_and(common)}.")
-    teaching = _teaching(reasons, by_code)
+        sentences.append(f"{voice.subject} {_and(common)}.")
+    teaching = _teaching(reasons, by_code, voice)
     if teaching:
         sentences.append(teaching)
-    fresh = _fresh_angles(by_code)
+    fresh = _fresh_angles(by_code, voice)
     if fresh:
         sentences.append(fresh)
-    return sentences or ["You were the best available match for each other this round."]
+    return sentences or [_BEST_AVAILABLE.format(subject=voice.subject)]
 
 
 def _common_ground(by_code: dict[ReasonCode, Reason]) -> list[str]:
@@ -77,38 +95,39 @@ def _common_ground(by_code: dict[ReasonCode, Reason]) -> list[str]:
     return clauses
 
 
-def _teaching(reasons: list[Reason], by_code: dict[ReasonCode, Reason]) -> str | None:
+def _teaching(reasons: list[Reason], by_code: dict[ReasonCode, Reason], voice: _Voice) -> str | None:
     teaches = [reason for reason in reasons if reason.code == ReasonCode.TEACHES]
     if teaches:
         first = teaches[0].data
         teacher, learner = mention(first["teacher"]), mention(first["learner"])
-        sentence = f"{teacher} can help with {_topics(first['topics'])}, which {learner} wants to grow"
+        sentence = f"{teacher} can help with {_topic(first['topics'])}, which {learner} wants to grow"
         if len(teaches) > 1:
-            back = teaches[1].data["topics"]
-            verb = "is" if len(back[:_TOPICS_NAMED]) == 1 else "are"
-            sentence += f", and {learner}'s {_topics(back)} {verb} on {teacher}'s list"
+            sentence += f", and {learner}'s {_topic(teaches[1].data['topics'])} is on {teacher}'s list"
         return sentence + "."
     if expertise := by_code.get(ReasonCode.SHARED_EXPERTISE):
-        return f"You can both share {_topics(expertise.data['topics'])}, so compare notes."
+        return f"{voice.subject} can both share {_topic(expertise.data['topics'])}, so compare notes."
     return None
 
 
-def _fresh_angles(by_code: dict[ReasonCode, Reason]) -> str | None:
+def _fresh_angles(by_code: dict[ReasonCode, Reason], voice: _Voice) -> str | None:
     different = []
     if ReasonCode.DIFFERENT_TEAMS in by_code:
         different.append("work in different teams")
     if ReasonCode.DIFFERENT_BACKGROUNDS in by_code:
         different.append("come from different backgrounds")
-    parts = [f"You {_and(different)}, so expect fresh angles"] if different else []
+    parts = [f"{voice.subject} {_and(different)}, so expect fresh angles"] if different else []
     if hours := by_code.get(ReasonCode.FEW_SHARED_HOURS):
         shared = float(hours.data["hours"])
         if shared >= _HOURS_FOR_A_CALL:
             about = f"{shared:g} hour" + ("" if shared == 1 else "s")
             parts.append(
-                f"your working hours overlap by only about {about}, so pick a time that suits you both"
+                f"{voice.possessive} working hours overlap by only about {about}, "
+                f"so pick a time that suits {voice.everyone}"
             )
         else:
-            parts.append("your working hours barely overlap, so messages may suit you better than calls")
+            parts.append(
+                f"{voice.possessive} working hours barely overlap, so messages may work better than calls"
+            )
     if not parts:
         return None
     sentence = "; ".join(parts)
@@ -120,7 +139,7 @@ def _third_sentence(third: str, reasons: list[Reason]) -> str:
     for reason in reasons:
         if reason.code != ReasonCode.TEACHES:
             continue
-        topics = _topics(reason.data["topics"])
+        topics = _topic(reason.data["topics"])
         if reason.data["teacher"] == third:
             learner = mention(reason.data["learner"])
             return f"{who} joins you as a third and can help with {topics}, which {learner} wants to grow."
@@ -133,15 +152,18 @@ def _third_sentence(third: str, reasons: list[Reason]) -> str:
     return f"{who} joins you as a third."
 
 
-def _topics(labels: Sequence[str]) -> str:
-    return _and([_topic_text(label) for label in labels[:_TOPICS_NAMED]])
+def _topic(labels: Sequence[str]) -> str:
+    """The first topic only: enough to say why, and the intro lists the rest."""
+    return _topic_text(labels[0])
 
 
 def _topic_text(label: str) -> str:
     built_in = _BUILT_IN_TOPICS.get(topic_key(label))
     if built_in:
         return _lower_first(built_in)
-    return label.strip().rstrip(".!?;:,")  # typed by a person: keep their words and case
+    # Typed by a person: keep their words and case, but not as markup.
+    typed = label.strip().rstrip(".!?;:,")
+    return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _lower_first(text: str) -> str:

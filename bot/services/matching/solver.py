@@ -1,20 +1,19 @@
 """Maximum-weight matching on the general graph of allowed pairs, with a maintained library.
 
-Library: rustworkx `max_weight_matching` (Rust blossom algorithm). Measured on this 2-core
-machine against networkx 3.6.1 `max_weight_matching` on the same shortlisted graphs of
-synthetic pools (benchmarks/matching.py generator, max cardinality, integer weights):
+Library: rustworkx `max_weight_matching` (a Rust port of the blossom algorithm). Measured
+on this 2-core machine against networkx 3.6.1 `max_weight_matching`, both with maximum
+cardinality on the same shortlisted graphs of synthetic pools (`python -m
+benchmarks.matching --libraries`); both always found the same total:
 
-    people  edges (K=20)   rustworkx   networkx
-       200      3,107        0.02 s      0.35 s
-     1,000     15,733        0.20 s      4.4 s
-     5,000     78,735        3.0 s      ~100 s (not run to the end)
+    people    edges   rustworkx   networkx
+       200    1,582     0.002 s     0.15 s
+     1,000    8,650     0.035 s     2.2 s
+     2,000   17,885     0.16 s     10.5 s
+     5,000   76,606     1.8 s     113 s      (20 candidates per person)
 
-networkx is pure Python and 20x slower; rustworkx returns the same total weight on every graph
-both finished. rustworkx wants integer weights, which also keeps results exact.
-
-The matching maximises cardinality first (as many people as possible get a peer), then the
-total score, then how many waitlisted people are matched — no, waitlisted first; see
-`best_pairs`.
+networkx is pure Python and 60-70x slower, so rustworkx it is. It wants integer weights:
+scores are kept to the hundredth of a point. Even rustworkx grows faster than n^2 here (one
+solve over 10,000 people took 16 s), which is why the planner splits very large pools.
 """
 
 from __future__ import annotations
@@ -44,7 +43,8 @@ def best_pairs(
         return []
     scaled = [round(score * _SCALE) for _, _, score in edges]
     lowest = min(scaled)
-    weights = [value - lowest + 1 for value in scaled]  # positive; shifts every pair alike
+    # Positive, and every maximum-cardinality matching gains the same shift: same optimum.
+    weights = [value - lowest + 1 for value in scaled]
     if any(priority):
         # More than any matching can gain from scores alone.
         first_in_line = (node_count // 2 + 1) * max(weights)
