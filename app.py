@@ -20,6 +20,7 @@ from bot.sandbox.launch import sandbox_port, sandbox_reason
 
 logger = logging.getLogger("peer_mentor")
 WEB_THREADS = 24
+GIL_SWITCH_SECONDS = 0.0005
 
 
 def main() -> int:
@@ -42,6 +43,10 @@ def main() -> int:
         SocketModeHandler(runtime.bolt_app, settings.slack_app_token).start()
         return 0
     from waitress import serve
+
+    # Acks wait on the GIL behind follow-up work (modals, DMs) on other threads; a shorter
+    # switch interval than the default 5 ms hands it over sooner.
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
 
     logger.info("Peer Mentor is listening on http://0.0.0.0:%d/slack/events", settings.port)
     # Each request thread waits for its listener's ack; enough of them keep acks fast under bursts.

@@ -2,8 +2,15 @@
 
 Starts the real app exactly as production does (`python app.py`: waitress, a SQLite file) in
 its own process, pointed at the Slack emulator on loopback in this process, and sends correctly
-signed requests at 1 and at 20 concurrent clients. Latency runs from sending the request to
-reading the whole acknowledgement, which is what Slack's 3-second clock sees.
+signed requests. Latency runs from sending the request to reading the whole acknowledgement,
+which is what Slack's 3-second clock sees. Three ways to load it:
+
+- 1 client: one request at a time;
+- bursts of 20: twenty requests sent at the same moment (a team all typing `join` after an
+  announcement), then a pause for the app to finish the work that follows the acks;
+- 20 clients, sustained: twenty clients sending back to back with no pause, which saturates
+  the machine (2 cores shared by the app, the Slack emulator and the clients) and so measures
+  throughput as much as latency.
 
     python -m benchmarks.ack_latency [--requests 400]
 """
@@ -12,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import multiprocessing
 import os
 import socket
 import statistics
@@ -24,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.config import normalise_database_url
 from bot.db import make_engine
 from bot.emulator import FakeSlack
 from bot.emulator import signed_requests as sr
@@ -49,15 +58,24 @@ ANSWERS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=400, help="requests per scenario")
+    parser.add_argument(
+        "--database-url",
+        help="an EMPTY PostgreSQL database to use instead of a new SQLite file (its tables are dropped)",
+    )
     args = parser.parse_args()
     configure_logging("WARNING")
-    users = [f"UB{i:05d}" for i in range(args.requests * 4)]
+    users = [f"UB{i:05d}" for i in range(args.requests * 6)]
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
         fake.add_workspace("T1", token=TOKEN)
         for user in users:
             fake.add_user("T1", user, name=user.lower())
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        url = (
+            normalise_database_url(args.database_url)
+            if args.database_url
+            else f"sqlite:///{Path(tmp) / 'bench.db'}"
+        )
         engine = make_engine(url)
+        Base.metadata.drop_all(engine)
         Base.metadata.create_all(engine)
         engine.dispose()
         port = free_port()
@@ -103,15 +121,14 @@ def main() -> None:
                     trigger_id=fake.new_trigger_id("T1", user),
                 )
 
-            print(
-                f"{'scenario':<26}{'clients':>8}{'requests':>10}{'median ms':>11}{'p99 ms':>9}{'errors':>8}"
-            )
+            print(f"{'scenario':<24}{'load':<23}{'requests':>9}{'median ms':>11}{'p99 ms':>9}{'errors':>8}")
+            loads = (("1 client", 1, False), ("bursts of 20", 20, True), ("20 clients, sustained", 20, False))
             for name, build in (("/peer-mentor join", join_command), ("opt-in view_submission", submission)):
-                for clients in (1, 20):
-                    latencies, errors = run(target, build, args.requests, clients)
+                for load, clients, burst in loads:
+                    latencies, errors = run(target, build, args.requests, clients, burst=burst, fake=fake)
                     median = statistics.median(latencies) * 1000
                     p99 = statistics.quantiles(latencies, n=100)[98] * 1000
-                    print(f"{name:<26}{clients:>8}{args.requests:>10}{median:>11.1f}{p99:>9.1f}{errors:>8}")
+                    print(f"{name:<24}{load:<23}{args.requests:>9}{median:>11.1f}{p99:>9.1f}{errors:>8}")
             failed = [c for c in fake.calls if not c.ok]
             print(f"Slack calls the app made: {len(fake.calls)}, failed: {len(failed)}")
         finally:
@@ -138,12 +155,49 @@ def wait_until_healthy(port: int, timeout: float = 30.0) -> None:
             time.sleep(0.1)  # the app process is starting; nothing to wait on but the port
 
 
-def run(target, build, count: int, clients: int) -> tuple[list[float], int]:
-    def send(_: int) -> tuple[float, bool]:
-        request = build()  # built at send time: a trigger id lives 3 seconds
-        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+def run(target, build, count: int, clients: int, *, burst: bool, fake: FakeSlack) -> tuple[list[float], int]:
+    """Send `count` requests from a separate client process and return (latencies, errors).
+
+    The clients live in their own process so that their clocks are not held up by this one,
+    which also runs the Slack emulator; requests are built here (trigger ids come from the
+    emulator and live 3 seconds) just before they are sent.
+    """
+    context = multiprocessing.get_context("spawn")
+    outbox: multiprocessing.Queue = context.Queue(maxsize=clients * 2)
+    results: multiprocessing.Queue = context.Queue()
+    process = context.Process(
+        target=client_process, args=(target.hostname, target.port, target.path, clients, outbox, results)
+    )
+    process.start()
+    collected: list[tuple[float, bool]] = []
+    if burst:
+        for start in range(0, count, clients):
+            calls_before = len(fake.calls)
+            size = min(clients, count - start)
+            outbox.put([_wire(build()) for _ in range(size)])
+            collected += [results.get() for _ in range(size)]
+            settle(fake, calls_before)
+    else:
+        for _ in range(count):
+            outbox.put([_wire(build())])
+        collected = [results.get() for _ in range(count)]
+    outbox.put(None)
+    process.join(timeout=30)
+    return [r[0] for r in collected], sum(1 for r in collected if not r[1])
+
+
+def _wire(request: sr.SignedRequest) -> tuple[bytes, dict[str, str]]:
+    return request.body, request.headers
+
+
+def client_process(host: str, port: int, path: str, clients: int, outbox, results) -> None:
+    """Each batch from `outbox` is sent at once, on up to `clients` connections in parallel."""
+
+    def send(wire: tuple[bytes, dict[str, str]]) -> tuple[float, bool]:
+        body, headers = wire
+        connection = http.client.HTTPConnection(host, port, timeout=30)
         started = time.perf_counter()
-        connection.request("POST", target.path, body=request.body, headers=request.headers)
+        connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         elapsed = time.perf_counter() - started
@@ -151,8 +205,24 @@ def run(target, build, count: int, clients: int) -> tuple[list[float], int]:
         return elapsed, response.status == 200
 
     with ThreadPoolExecutor(max_workers=clients) as executor:
-        results = list(executor.map(send, range(count)))
-    return [r[0] for r in results], sum(1 for r in results if not r[1])
+        pending = []
+        while (batch := outbox.get()) is not None:
+            pending = [f for f in pending if not f.done()]
+            for wire in batch:
+                future = executor.submit(send, wire)
+                future.add_done_callback(lambda f: results.put(f.result()))
+                pending.append(future)
+
+
+def settle(fake: FakeSlack, calls_before: int, quiet: float = 0.2) -> None:
+    """Wait until the app has made no Slack call for `quiet` seconds: its after-ack work is done."""
+    seen = calls_before
+    while True:
+        time.sleep(quiet)
+        now = len(fake.calls)
+        if now == seen:
+            return
+        seen = now
 
 
 if __name__ == "__main__":

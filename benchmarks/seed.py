@@ -106,7 +106,10 @@ def seed_active_pairs(
     proposal_ids = list(
         session.scalars(
             insert(RulesProposal).returning(RulesProposal.id, sort_by_parameter_order=True),
-            [_rules(team_id, pair_id, pair[0], frequency, agreed_at) for pair_id, pair in zip(pair_ids, pairs, strict=True)],
+            [
+                _rules(team_id, pair_id, pair[0], frequency, agreed_at)
+                for pair_id, pair in zip(pair_ids, pairs, strict=True)
+            ],
         )
     )
     session.execute(
@@ -119,7 +122,8 @@ def seed_active_pairs(
     )
     if verified_at is not None:
         session.execute(
-            insert(Recipient), [{"team_id": team_id, "user_id": user, "verified_at": verified_at} for user in people]
+            insert(Recipient),
+            [{"team_id": team_id, "user_id": user, "verified_at": verified_at} for user in people],
         )
     session.flush()
     return pair_ids

@@ -11,8 +11,9 @@ Two runs, each on a fresh database seeded with active pairs whose weekly check-i
 * **limits on** — the fake Slack enforces Slack-like per-workspace limits with its sliding
   window: chat.postMessage `--per-minute` (default 60, Slack's "about one message a
   second"), users.list 20/min (Tier 2), conversations.open and conversations.history 50/min
-  (Tier 3), users.info 100/min (Tier 4). Sending 500 prompts at 60 a minute takes 8 minutes,
-  so both the fake and the worker run on a clock `--speed` times faster than real time.
+  (Tier 3), users.info 100/min (Tier 4). Sending a workspace's 1,000 prompts at 60 a minute
+  takes 16 minutes, so both the fake and the worker run on a clock `--speed` (default 4)
+  times faster than real time.
   *Throughput vs allowed* is the shortest time the fake's limiter allows for the busiest
   workspace — (⌈N/L⌉ − 1) minutes between its first and last message — divided by the time
   the worker took, on the fake's clock: 1.0 is a perfect sender.
@@ -82,7 +83,7 @@ class Result:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--prompts", type=int, default=10_000)
-    parser.add_argument("--workspaces", type=int, default=20)
+    parser.add_argument("--workspaces", type=int, default=10)
     parser.add_argument("--per-minute", type=int, default=60)
     parser.add_argument("--speed", type=float, default=4.0)
     parser.add_argument("--threads", type=int, default=8)

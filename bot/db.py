@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -10,10 +11,46 @@ from sqlalchemy.orm import Session, sessionmaker
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
+        # Enough pooled connections for every request thread: opening one runs the PRAGMAs.
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 20)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _configure_sqlite)
+        _one_writer_at_a_time(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE")
+_HOLDS_LOCK = "peer_mentor_holds_write_lock"
+
+
+def _one_writer_at_a_time(engine: Engine) -> None:
+    """Let this process's threads take turns at SQLite's single write lock.
+
+    SQLite makes a second writer wait in a sleeping busy loop (1, 2, 5 … 100 ms between
+    tries), which turns a burst of concurrent form submissions into 100 ms queues. A lock
+    in the process hands the turn over at once; another process (the worker) still waits
+    through SQLite's own busy timeout. Taken at the first write, as SQLite does, and given
+    back when the transaction ends.
+    """
+    write_lock = threading.Lock()
+
+    def before_cursor_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        info = conn.info
+        if not info.get(_HOLDS_LOCK) and statement.lstrip()[:15].upper().startswith(_WRITES):
+            write_lock.acquire()
+            info[_HOLDS_LOCK] = True
+
+    def release(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS_LOCK, False):
+            write_lock.release()
+
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    event.listen(engine, "commit", lambda conn: release(conn.info))
+    event.listen(engine, "rollback", lambda conn: release(conn.info))
+    # A connection handed back to the pool mid-transaction is rolled back there.
+    event.listen(engine, "checkin", lambda _dbapi, record: release(record.info))
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

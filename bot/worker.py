@@ -21,6 +21,7 @@ import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.jobs.tick import DEFAULT_BUDGET, run_tick
@@ -70,7 +71,8 @@ def parse_now(text: str | None) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def run_scheduler(settings: Settings) -> None:
+def build_scheduler(settings: Settings) -> Any:
+    """The one scheduler: a tick every minute, on the minute, under a fixed job id."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
 
@@ -93,6 +95,11 @@ def run_scheduler(settings: Settings) -> None:
         misfire_grace_time=MISFIRE_GRACE_SECONDS,
         next_run_time=datetime.now(UTC),
     )
+    return scheduler
+
+
+def run_scheduler(settings: Settings) -> None:
+    scheduler = build_scheduler(settings)
     logger.info("Peer Mentor worker started: one tick a minute")
     try:
         scheduler.start()

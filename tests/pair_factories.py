@@ -33,7 +33,10 @@ def make_pair(
     make_workspace(session, team_id, now=agreed_at)
     for user_id in user_ids:
         zone = tz.get(user_id, "Europe/London") if isinstance(tz, dict) else tz
-        if session.scalar(select(Profile).where(Profile.team_id == team_id, Profile.user_id == user_id)) is None:
+        if (
+            session.scalar(select(Profile).where(Profile.team_id == team_id, Profile.user_id == user_id))
+            is None
+        ):
             make_profile(session, user_id, team_id=team_id, now=agreed_at, tz=zone)
     match_round = MatchRound(
         team_id=team_id,
@@ -48,12 +51,22 @@ def make_pair(
     )
     session.add(match_round)
     session.flush()
-    pair = Pair(team_id=team_id, round_id=match_round.id, created_at=agreed_at, status="new", score=1.0, reasons=[])
+    pair = Pair(
+        team_id=team_id, round_id=match_round.id, created_at=agreed_at, status="new", score=1.0, reasons=[]
+    )
     pair.members = [PairMember(team_id=team_id, user_id=u) for u in user_ids]
     session.add(pair)
     session.flush()
     if agree:
-        agree_rules(session, pair.id, user_ids, team_id=team_id, at=agreed_at, frequency=frequency, off_limits=off_limits)
+        agree_rules(
+            session,
+            pair.id,
+            user_ids,
+            team_id=team_id,
+            at=agreed_at,
+            frequency=frequency,
+            off_limits=off_limits,
+        )
     return pair.id
 
 
@@ -75,15 +88,28 @@ def agree_rules(
         my_goal="Learn from each other",
     )
     outcome = ground_rules.propose(
-        session=session, team_id=team_id, pair_id=pair_id, user_id=user_ids[0], rules=rules, based_on=None, now=at
+        session=session,
+        team_id=team_id,
+        pair_id=pair_id,
+        user_id=user_ids[0],
+        rules=rules,
+        based_on=None,
+        now=at,
     )
     for user_id in user_ids[1:]:
         ground_rules.agree(
-            session=session, team_id=team_id, pair_id=pair_id, user_id=user_id, version=outcome.proposal.version, now=at
+            session=session,
+            team_id=team_id,
+            pair_id=pair_id,
+            user_id=user_id,
+            version=outcome.proposal.version,
+            now=at,
         )
 
 
-def set_program(session: Session, team_id: str = "T1", *, now: datetime = DEFAULT_NOW, **fields: object) -> None:
+def set_program(
+    session: Session, team_id: str = "T1", *, now: datetime = DEFAULT_NOW, **fields: object
+) -> None:
     """Program settings for a workspace: the defaults, changed by `fields`."""
     make_workspace(session, team_id, now=now)
     values: dict[str, object] = {

@@ -99,10 +99,14 @@ class SendStats:
 class Pacer:
     """One workspace's sending pace: as fast as Slack lets it, learnt from 429s.
 
-    Unlimited until the first 429; then the number of sends in the minute before it is taken
-    as the workspace's rate, sends are spaced to match, and every quiet minute after that the
-    pace creeps up by a tenth to find out whether the limit has lifted.
+    Unlimited until the first 429. Then the sends of the minute before it are taken as the
+    rate the workspace allows (Slack's limits are per minute), and sends are spaced to match
+    it, with 2% to spare; a 429 at that pace slows it by another 5%. After five quiet minutes
+    the pace creeps up by 5%, to find out whether the limit has lifted.
     """
+
+    WINDOW = 60.0
+    PROBE_AFTER = 300.0
 
     def __init__(self) -> None:
         self.interval = 0.0
@@ -115,20 +119,25 @@ class Pacer:
 
     def sent(self, now: float) -> None:
         self._sent.append(now)
-        while self._sent and self._sent[0] <= now - 60:
-            self._sent.popleft()
-        if self.interval and now - self._since >= 60:
-            self.interval *= 0.9
+        self._forget(now)
+        if self.interval and now - self._since >= self.PROBE_AFTER:
+            self.interval *= 0.95
             self._since = now
-        self.ready_at = max(self.ready_at, now + self.interval)
+        # The next slot follows the previous one, not this send's end: time spent sending
+        # is not added to every gap. Falling behind earns at most one slot of credit.
+        self.ready_at = max(self.ready_at, now - self.interval) + self.interval
 
     def limited(self, now: float, retry_after: float) -> None:
-        while self._sent and self._sent[0] <= now - 60:
-            self._sent.popleft()
-        learnt = 60.0 / len(self._sent) if self._sent else 0.0
-        self.interval = max(self.interval * 1.25, learnt)
+        self._forget(now)
+        # 2% under the rate just seen: clocks and scheduling jitter must not tip it over.
+        learnt = self.WINDOW / len(self._sent) * 1.02 if self._sent else 0.0
+        self.interval = learnt if learnt > self.interval else max(self.interval * 1.05, 0.01)
         self._since = now
         self.ready_at = max(self.ready_at, now + retry_after)
+
+    def _forget(self, now: float) -> None:
+        while self._sent and self._sent[0] <= now - self.WINDOW:
+            self._sent.popleft()
 
 
 @dataclass

@@ -34,6 +34,7 @@ from .db import worker_engine
 from .planning import PlanReport, plan_workspace
 from .sender import Dispatcher, SendStats
 from .slack import classify, make_client
+from .summaries import post_due_summaries
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class TickReport:
     sending: SendStats = field(default_factory=SendStats)
     seconds: float = 0.0
     planning_seconds: float = 0.0
+    summaries: int = 0
 
     @property
     def sent(self) -> int:
@@ -109,6 +111,9 @@ def run_tick(
             threads=threads,
         )
         report.sending = dispatcher.run(due)
+        # Scheduled team summaries read a channel's members when they are made, so they are
+        # posted here, with a Slack client, rather than planned as outbox rows.
+        report.summaries = post_due_summaries(session_factory, client_for, clock.now())
     finally:
         engine.dispose()
     report.seconds = time.monotonic() - started

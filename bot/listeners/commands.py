@@ -95,8 +95,12 @@ def show_status(call: CommandCall) -> None:
 def open_profile(call: CommandCall) -> None:
     call.ack()
     after_ack(
-        call.deps, call.body, call.client,
-        lambda: open_profile_modal(call.client, call.deps, call.team_id, call.user_id, call.body["trigger_id"]),
+        call.deps,
+        call.body,
+        call.client,
+        lambda: open_profile_modal(
+            call.client, call.deps, call.team_id, call.user_id, call.body["trigger_id"]
+        ),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -30,6 +32,18 @@ COMMITMENT = Option(
 
 def profile_modal(profile: Profile | None) -> dict:
     """`profile` pre-fills the form when editing; None opens an empty one to join."""
+    if profile is None:
+        # Everyone who joins sees the same form; building it is the costliest part of `join`.
+        return json.loads(_empty_profile_modal())
+    return _build_profile_modal(profile)
+
+
+@cache
+def _empty_profile_modal() -> str:
+    return json.dumps(_build_profile_modal(None))
+
+
+def _build_profile_modal(profile: Profile | None) -> dict:
     share, share_other = _split_topics(profile.can_share if profile else [])
     grow, grow_other = _split_topics(profile.want_to_grow if profile else [])
     goals = [

@@ -80,7 +80,9 @@ def test_we_met_then_feedback_reaches_the_peer_by_dm_only(slack, runtime, fake_s
     ]
 
 
-def test_the_checkin_command_logs_a_meeting_before_the_check_in_comes(slack, runtime, fake_slack, clock, database_url):
+def test_the_checkin_command_logs_a_meeting_before_the_check_in_comes(
+    slack, runtime, fake_slack, clock, database_url
+):
     with runtime.deps.session_factory.begin() as session:
         make_pair(session, ("U1", "U2"), agreed_at=clock() - timedelta(days=2))
     reply = slack.command("U1", "checkin")
@@ -103,3 +105,12 @@ def test_feedback_command_opens_the_modal_or_explains(slack, runtime, clock):
     modal = slack.modal_opened(reply)
     assert "Feedback for <@U1>" in texts(modal)
     assert "`/peer-mentor checkin`" in texts(slack.command("U1", "help").json)
+
+
+def test_the_feedback_modal_asks_for_both_parts(slack, runtime, clock):
+    with runtime.deps.session_factory.begin() as session:
+        make_pair(session, ("U1", "U2"), agreed_at=clock() - timedelta(days=2))
+    modal = slack.modal_opened(slack.command("U1", "feedback"))
+    ack = slack.submit("U1", modal, {FeedbackField.DID_WELL: {CheckinAction.INPUT: "  "}})
+    assert ack.json["response_action"] == "errors"
+    assert set(ack.json["errors"]) == {FeedbackField.DID_WELL, FeedbackField.SUGGESTION}

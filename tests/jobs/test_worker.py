@@ -26,7 +26,10 @@ DUE = T0 + timedelta(weeks=1)  # the first weekly check-in: 10:00 in London
 def pairs(session_factory, team: str, count: int) -> list[int]:
     people = PEOPLE[team]
     with session_factory.begin() as session:
-        return [make_pair(session, (people[2 * i], people[2 * i + 1]), team_id=team, agreed_at=T0) for i in range(count)]
+        return [
+            make_pair(session, (people[2 * i], people[2 * i + 1]), team_id=team, agreed_at=T0)
+            for i in range(count)
+        ]
 
 
 def posts(fake: FakeSlack, team: str | None = None):
@@ -47,7 +50,11 @@ def test_check_ins_go_out_once_and_a_second_tick_sends_nothing(session_factory, 
     report = tick(DUE)
     assert report.sent == 6
     assert set(keys(fake).values()) == {1}
-    expected = {f"checkin:{p}:1:{u}" for p, i in zip(pair_ids, range(3), strict=True) for u in PEOPLE["T1"][2 * i : 2 * i + 2]}
+    expected = {
+        f"checkin:{p}:1:{u}"
+        for p, i in zip(pair_ids, range(3), strict=True)
+        for u in PEOPLE["T1"][2 * i : 2 * i + 2]
+    }
     assert set(keys(fake)) == expected
     first = posts(fake)[0]
     assert "Did you and" in texts(first.args) and "We met" in texts(first.args)
@@ -90,7 +97,9 @@ def test_a_storm_of_429s_loses_nothing_and_rows_wait_for_retry_after(session_fac
     report = tick(DUE, budget=timedelta(seconds=5))
     assert report.sending["rate_limited"] == 1 and report.sent == 0
     with session_factory.begin() as session:
-        [limited] = session.scalars(select(OutboxMessage).where(OutboxMessage.last_error == "ratelimited")).all()
+        [limited] = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.last_error == "ratelimited")
+        ).all()
         # Retry-After from the moment of the answer (the tick's clock moves on in real time).
         assert timedelta(seconds=30) <= limited.due_at - DUE < timedelta(seconds=31)
         assert not limited.in_doubt
@@ -175,7 +184,11 @@ def test_a_revoked_token_stops_that_workspace_only(session_factory, fake, tick, 
     with session_factory.begin() as session:
         assert session.get(WorkspaceDelivery, "T2").disabled_reason == "token_revoked"
         waiting = session.scalars(select(OutboxMessage).where(OutboxMessage.team_id == "T2")).all()
-        assert len(waiting) == 4 and {r.status for r in waiting} == {"pending"} and not any(r.in_doubt for r in waiting)
+        assert (
+            len(waiting) == 4
+            and {r.status for r in waiting} == {"pending"}
+            and not any(r.in_doubt for r in waiting)
+        )
     # A later tick leaves T2 alone (no calls with the dead token) until the hourly retry …
     calls = len(fake.calls)
     tick(DUE + timedelta(minutes=5))
@@ -252,5 +265,42 @@ def test_a_late_worker_waits_for_working_hours_instead_of_sending_at_night(sessi
     report = tick(evening)
     assert report.sent == 0 and report.sending["deferred"] == 2
     with session_factory.begin() as session:
-        assert {r.due_at for r in session.scalars(select(OutboxMessage))} == {datetime(2026, 3, 12, 9, tzinfo=UTC)}
+        assert {r.due_at for r in session.scalars(select(OutboxMessage))} == {
+            datetime(2026, 3, 12, 9, tzinfo=UTC)
+        }
     assert tick(datetime(2026, 3, 12, 9, 0, 30, tzinfo=UTC)).sent == 2
+
+
+def test_many_people_to_check_are_swept_with_users_list_not_users_info_each(session_factory, fake, tick):
+    pairs(session_factory, "T1", 12)
+    fake.set_user("T1", PEOPLE["T1"][5], deleted=True)
+    report = tick(DUE)
+    assert fake.calls_to("users.list") and not fake.calls_to("users.info")
+    assert report.sending["recipient_gone"] == 0  # found by the sweep, before any send
+    assert PEOPLE["T1"][5] not in {c.args["channel"] for c in posts(fake)}
+    told = [c for c in posts(fake) if c.args["channel"] == PEOPLE["T1"][4] and "can no longer reach" in c.args["text"]]
+    assert len(told) == 1
+    assert report.sent == 23  # 22 check-ins and one kind word
+
+
+def test_the_scheduler_ticks_every_minute_one_tick_at_a_time(tmp_path):
+    from bot.config import Settings
+    from bot.worker import JOB_ID, MISFIRE_GRACE_SECONDS, build_scheduler
+
+    settings = Settings(slack_bot_token="xoxb-x", slack_signing_secret="", database_url=f"sqlite:///{tmp_path}/w.db")
+    [job] = build_scheduler(settings).get_jobs()
+    assert (job.id, job.coalesce, job.max_instances) == (JOB_ID, True, 1)
+    assert job.misfire_grace_time == MISFIRE_GRACE_SECONDS
+    assert str(job.trigger) == "cron[second='0']"
+
+
+def test_the_worker_needs_no_signing_secret_but_says_what_is_missing(monkeypatch, capsys, tmp_path):
+    from bot.worker import main, worker_settings
+
+    monkeypatch.chdir(tmp_path)  # no .env here
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--once"]) == 2
+    assert "SLACK_BOT_TOKEN is missing" in capsys.readouterr().err
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-worker")
+    assert worker_settings().slack_bot_token == "xoxb-worker"

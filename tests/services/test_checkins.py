@@ -163,8 +163,11 @@ def test_weekly_check_ins_across_a_dst_change_arrive_once_each_at_the_same_local
         at += timedelta(hours=1)
     prompts = rows(session, checkins.CHECKIN)
     assert len(prompts) == 10  # five check-ins, two people: none skipped, none doubled
+
     def local_times(user, tz):
-        return [r.due_at.astimezone(ZoneInfo(tz)).strftime("%a %H:%M") for r in prompts if r.recipient == user]
+        return [
+            r.due_at.astimezone(ZoneInfo(tz)).strftime("%a %H:%M") for r in prompts if r.recipient == user
+        ]
 
     local = {"UNY": local_times("UNY", "America/New_York"), "ULON": local_times("ULON", "Europe/London")}
     assert local == {"UNY": ["Wed 09:00"] * 5, "ULON": ["Wed 09:00"] * 5}
@@ -202,7 +205,9 @@ def test_we_met_nudges_everyone_for_feedback_once(session):
         session=session, team_id="T1", user_id="U1", answer=SKIP, now=when, checkin_id=checkin_id
     )
     assert not again.changed and again.answer == MET
-    checkins.record_answer(session=session, team_id="T1", user_id="U2", answer=MET, now=when, checkin_id=checkin_id)
+    checkins.record_answer(
+        session=session, team_id="T1", user_id="U2", answer=MET, now=when, checkin_id=checkin_id
+    )
     assert len(rows(session, checkins.FEEDBACK_NUDGE)) == 2
     # U2 saw it inline too now, so the worker has nothing left to send.
     assert {r.status for r in rows(session, checkins.FEEDBACK_NUDGE)} == {outbox.SENT}
@@ -238,16 +243,22 @@ def test_only_members_can_see_or_answer_a_check_in(session):
     _, checkin_id = first_checkin(session)
     make_pair(session, ("U3", "U4"), agreed_at=T0)
     with pytest.raises(NotAllowed):
-        checkins.record_answer(session=session, team_id="T1", user_id="U3", answer=MET, now=T0, checkin_id=checkin_id)
+        checkins.record_answer(
+            session=session, team_id="T1", user_id="U3", answer=MET, now=T0, checkin_id=checkin_id
+        )
     with pytest.raises(NotAllowed):
         checkins.checkin_view(session=session, team_id="T2", checkin_id=checkin_id, viewer_id="U1")
 
 
 def test_logging_a_meeting_before_the_check_in_means_no_prompt(session):
     make_pair(session, ("U1", "U2"), agreed_at=T0, frequency="weekly")
-    preview = checkins.current_checkin(session=session, team_id="T1", user_id="U1", now=T0 + timedelta(days=2))
+    preview = checkins.current_checkin(
+        session=session, team_id="T1", user_id="U1", now=T0 + timedelta(days=2)
+    )
     assert preview.checkin_id == 0 and session.scalars(select(Checkin)).all() == []  # nothing stored
-    checkins.record_answer(session=session, team_id="T1", user_id="U1", answer=MET, now=T0 + timedelta(days=2))
+    checkins.record_answer(
+        session=session, team_id="T1", user_id="U1", answer=MET, now=T0 + timedelta(days=2)
+    )
     assert plan_checkins(session=session, team_id="T1", now=T0 + timedelta(weeks=1)).prompts == 0
     # The schedule carries on: the second check-in comes a week later, as usual.
     assert plan_checkins(session=session, team_id="T1", now=T0 + timedelta(weeks=2)).prompts == 2
@@ -255,8 +266,12 @@ def test_logging_a_meeting_before_the_check_in_means_no_prompt(session):
 
 def test_next_check_in_for_status(session):
     make_pair(session, ("U1", "U2"), agreed_at=T0, frequency="biweekly", tz={"U1": "America/New_York"})
-    assert checkins.next_checkin_at(session=session, team_id="T1", user_id="U1", now=T0) == utc(2026, 3, 18, 13)
-    assert checkins.next_checkin_at(session=session, team_id="T1", user_id="U2", now=T0) == utc(2026, 3, 18, 10)
+    assert checkins.next_checkin_at(session=session, team_id="T1", user_id="U1", now=T0) == utc(
+        2026, 3, 18, 13
+    )
+    assert checkins.next_checkin_at(session=session, team_id="T1", user_id="U2", now=T0) == utc(
+        2026, 3, 18, 10
+    )
     assert checkins.next_checkin_at(session=session, team_id="T1", user_id="UNOBODY", now=T0) is None
 
 
@@ -276,14 +291,27 @@ def test_missed_check_ins_escalate_gently_then_offer_then_stop(session):
         kinds.append((latest.number, latest.escalation))
     # 1 and 2 are plain; after two missed, 3 carries a gentle note; after a third, 4 is the
     # offer; then nothing more until someone answers it.
-    assert kinds == [(1, "none"), (2, "none"), (3, "gentle"), (4, "offer"), (4, "offer"), (4, "offer"), (4, "offer")]
+    assert kinds == [
+        (1, "none"),
+        (2, "none"),
+        (3, "gentle"),
+        (4, "offer"),
+        (4, "offer"),
+        (4, "offer"),
+        (4, "offer"),
+    ]
     assert [r.kind for r in rows(session) if r.period == "4"] == [checkins.OFFER, checkins.OFFER]
     assert len(rows(session)) == 8  # four check-ins × two people, no more
 
     offer = session.scalars(select(Checkin).where(Checkin.number == 4)).one()
     decided = week(7) + timedelta(hours=1)
     checkins.decide(
-        session=session, team_id="T1", checkin_id=offer.id, user_id="U2", decision=checkins.KEEP_GOING, now=decided
+        session=session,
+        team_id="T1",
+        checkin_id=offer.id,
+        user_id="U2",
+        decision=checkins.KEEP_GOING,
+        now=decided,
     )
     # Check-ins resume at the next regular boundary after the answer, and the count restarts.
     assert plan_checkins(session=session, team_id="T1", now=week(7) + timedelta(hours=2)).checkins == 0
@@ -299,7 +327,12 @@ def test_a_meeting_or_a_skip_breaks_the_streak(session):
         plan_checkins(session=session, team_id="T1", now=T0 + timedelta(weeks=n))
     second = session.scalars(select(Checkin).where(Checkin.number == 2)).one()
     checkins.record_answer(
-        session=session, team_id="T1", user_id="U1", answer=SKIP, now=T0 + timedelta(weeks=2, hours=1), checkin_id=second.id
+        session=session,
+        team_id="T1",
+        user_id="U1",
+        answer=SKIP,
+        now=T0 + timedelta(weeks=2, hours=1),
+        checkin_id=second.id,
     )
     plan_checkins(session=session, team_id="T1", now=T0 + timedelta(weeks=3))
     third = session.scalars(select(Checkin).where(Checkin.number == 3)).one()
@@ -350,7 +383,10 @@ def test_while_someone_is_paused_the_pair_gets_nothing_then_picks_up_after(sessi
     assert [(r.team_id, r.user_id) for r in returning] == [("T1", "U2")]
     [welcome] = rows(session, checkins.WELCOME_BACK)
     assert welcome.recipient == "U2"
-    assert checkins.end_pauses(session=session, now=back) == [] and len(rows(session, checkins.WELCOME_BACK)) == 1
+    assert (
+        checkins.end_pauses(session=session, now=back) == []
+        and len(rows(session, checkins.WELCOME_BACK)) == 1
+    )
     # No catching up the paused weeks, and no escalation for them: the next regular one.
     assert plan_checkins(session=session, team_id="T1", now=back).prompts == 0
     plan_checkins(session=session, team_id="T1", now=T0 + timedelta(weeks=3))

@@ -16,19 +16,33 @@ from bot.services.feedback import FeedbackAnswers, ValidFeedback
 from tests.pair_factories import make_pair
 
 T0 = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
-WORDS = ValidFeedback(did_well="You listened <really> well & asked good questions", suggestion="Share drafts earlier", ask_next="")
+WORDS = ValidFeedback(
+    did_well="You listened <really> well & asked good questions",
+    suggestion="Share drafts earlier",
+    ask_next="",
+)
 
 
 def give(session, pair_id, author, recipient, *, now=T0):
     return feedback.give_feedback(
-        session=session, team_id="T1", pair_id=pair_id, author_id=author, recipient_id=recipient, feedback=WORDS, now=now
+        session=session,
+        team_id="T1",
+        pair_id=pair_id,
+        author_id=author,
+        recipient_id=recipient,
+        feedback=WORDS,
+        now=now,
     )
 
 
 def test_validation_names_each_missing_or_long_field():
     with pytest.raises(InvalidInput) as invalid:
         feedback.validate_feedback(FeedbackAnswers(did_well="  ", suggestion="", ask_next="x" * 501))
-    assert set(invalid.value.field_errors) == {FeedbackField.DID_WELL, FeedbackField.SUGGESTION, FeedbackField.ASK_NEXT}
+    assert set(invalid.value.field_errors) == {
+        FeedbackField.DID_WELL,
+        FeedbackField.SUGGESTION,
+        FeedbackField.ASK_NEXT,
+    }
     valid = feedback.validate_feedback(FeedbackAnswers(did_well=" Clear ", suggestion="Slower", ask_next=""))
     assert valid == ValidFeedback("Clear", "Slower", "")
 
@@ -39,16 +53,22 @@ def test_feedback_is_readable_only_by_its_author_and_recipient(session):
     given = give(session, pair_id, "U1", "U2")
 
     for reader in ("U1", "U2"):
-        view = feedback.read_feedback(session=session, team_id="T1", feedback_id=given.feedback_id, reader_id=reader)
+        view = feedback.read_feedback(
+            session=session, team_id="T1", feedback_id=given.feedback_id, reader_id=reader
+        )
         assert view.did_well == WORDS.did_well
     for reader in ("U3", "U4", "UADMIN"):
         with pytest.raises(NotAllowed):
-            feedback.read_feedback(session=session, team_id="T1", feedback_id=given.feedback_id, reader_id=reader)
+            feedback.read_feedback(
+                session=session, team_id="T1", feedback_id=given.feedback_id, reader_id=reader
+            )
         assert feedback.feedback_for(session=session, team_id="T1", reader_id=reader) == []
     # Another workspace can't read it either, even as its author.
     with pytest.raises(NotAllowed):
         feedback.read_feedback(session=session, team_id="T2", feedback_id=given.feedback_id, reader_id="U1")
-    assert [f.feedback_id for f in feedback.feedback_for(session=session, team_id="T1", reader_id="U2")] == [given.feedback_id]
+    assert [f.feedback_id for f in feedback.feedback_for(session=session, team_id="T1", reader_id="U2")] == [
+        given.feedback_id
+    ]
     # Counts (no words) are all anyone else gets.
     assert feedback.exchange_counts(session=session, team_id="T1", pair_id=pair_id) == {("U1", "U2"): 1}
     assert other
@@ -70,7 +90,11 @@ def test_delivery_waits_for_the_recipients_working_hours(session):
     given = give(session, pair_id, "U1", "UTOKYO")  # 19:00 in Tokyo
     assert given.delivery_at == datetime(2026, 3, 5, 0, 0, tzinfo=UTC)  # 09:00 Thursday in Tokyo
     [row] = session.scalars(select(OutboxMessage)).all()
-    assert (row.kind, row.recipient, row.payload) == ("feedback", "UTOKYO", {"feedback_id": given.feedback_id})
+    assert (row.kind, row.recipient, row.payload) == (
+        "feedback",
+        "UTOKYO",
+        {"feedback_id": given.feedback_id},
+    )
     # The outbox holds a reference, never the words.
     assert "listened" not in repr(row.payload) + row.key
 
@@ -82,7 +106,9 @@ def test_one_sided_feedback_nudges_the_quiet_side_once(session):
     give(session, pair_id, "U1", "U2", now=T0 + timedelta(days=7))
     give(session, pair_id, "U1", "U2", now=T0 + timedelta(days=14))
     assert feedback.one_sided(session=session, team_id="T1", pair_id=pair_id) == [("U1", "U2")]
-    nudges = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == feedback.FEEDBACK_BALANCE)).all()
+    nudges = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == feedback.FEEDBACK_BALANCE)
+    ).all()
     assert [(n.recipient, n.payload) for n in nudges] == [("U2", {"giver": "U1"})]
 
     back = give(session, pair_id, "U2", "U1", now=T0 + timedelta(days=15))

@@ -35,7 +35,9 @@ def test_planning_twice_adds_nothing(session):
     assert plan(session, due=T0 + timedelta(days=1)) is False  # same key, whatever the time
     assert plan(session, recipient="U2") is True
     assert plan(session, team_id="T2") is True  # keys are per workspace
-    assert session.scalar(select(OutboxMessage.key).where(OutboxMessage.recipient == "U2")) == "checkin:-:1:U2"
+    assert (
+        session.scalar(select(OutboxMessage.key).where(OutboxMessage.recipient == "U2")) == "checkin:-:1:U2"
+    )
     assert outbox.counts(session=session) == {"pending": 3}
 
 
@@ -55,12 +57,21 @@ def test_a_dead_workers_lease_expires_and_another_takes_the_row_over(session):
     [row] = outbox.claim_due(session=session, team_id="T1", owner="dead", now=T0, lease=LEASE, limit=1)
     assert outbox.start_attempt(session=session, row_id=row.id, owner="dead", now=T0, lease=LEASE)
     # Still leased a minute later; free once the lease ran out, and in doubt.
-    assert outbox.claim_due(session=session, team_id="T1", owner="b", now=T0 + timedelta(minutes=1), lease=LEASE, limit=1) == []
+    assert (
+        outbox.claim_due(
+            session=session, team_id="T1", owner="b", now=T0 + timedelta(minutes=1), lease=LEASE, limit=1
+        )
+        == []
+    )
     [taken] = outbox.claim_due(session=session, team_id="T1", owner="b", now=T0 + LEASE, lease=LEASE, limit=1)
     assert taken.id == row.id and taken.in_doubt
     # The dead worker's late writes are refused; the new owner's count.
-    assert not outbox.mark_sent(session=session, row_id=row.id, owner="dead", channel_id="D1", ts="1.0", now=T0)
-    assert outbox.mark_sent(session=session, row_id=row.id, owner="b", channel_id="D1", ts="1.0", now=T0 + LEASE)
+    assert not outbox.mark_sent(
+        session=session, row_id=row.id, owner="dead", channel_id="D1", ts="1.0", now=T0
+    )
+    assert outbox.mark_sent(
+        session=session, row_id=row.id, owner="b", channel_id="D1", ts="1.0", now=T0 + LEASE
+    )
     assert outbox.counts(session=session) == {"sent": 1}
 
 
@@ -69,12 +80,29 @@ def test_rate_limited_rows_wait_for_retry_after_and_are_not_in_doubt(session):
     [row] = outbox.claim_due(session=session, team_id="T1", owner="a", now=T0, lease=LEASE, limit=1)
     outbox.start_attempt(session=session, row_id=row.id, owner="a", now=T0, lease=LEASE)
     outbox.reschedule(
-        session=session, row_id=row.id, owner="a", due_at=T0 + timedelta(seconds=30), reason="ratelimited", not_sent=True
+        session=session,
+        row_id=row.id,
+        owner="a",
+        due_at=T0 + timedelta(seconds=30),
+        reason="ratelimited",
+        not_sent=True,
     )
     stored = session.get(OutboxMessage, row.id)
     assert (stored.in_doubt, stored.status, stored.lease_owner) == (False, "pending", None)
-    assert outbox.claim_due(session=session, team_id="T1", owner="a", now=T0 + timedelta(seconds=29), lease=LEASE, limit=1) == []
-    assert len(outbox.claim_due(session=session, team_id="T1", owner="a", now=T0 + timedelta(seconds=30), lease=LEASE, limit=1)) == 1
+    assert (
+        outbox.claim_due(
+            session=session, team_id="T1", owner="a", now=T0 + timedelta(seconds=29), lease=LEASE, limit=1
+        )
+        == []
+    )
+    assert (
+        len(
+            outbox.claim_due(
+                session=session, team_id="T1", owner="a", now=T0 + timedelta(seconds=30), lease=LEASE, limit=1
+            )
+        )
+        == 1
+    )
 
 
 def test_transient_failures_back_off_and_finally_fail(session):
@@ -83,7 +111,9 @@ def test_transient_failures_back_off_and_finally_fail(session):
     delays = []
     for _ in range(outbox.MAX_FAILURES):
         [row] = outbox.claim_due(session=session, team_id="T1", owner="a", now=now, lease=LEASE, limit=1)
-        when = outbox.retry_later(session=session, row_id=row.id, owner="a", now=now, reason="fatal_error", not_sent=True)
+        when = outbox.retry_later(
+            session=session, row_id=row.id, owner="a", now=now, reason="fatal_error", not_sent=True
+        )
         if when is None:
             break
         delays.append(when - now)
@@ -107,7 +137,15 @@ def test_two_workers_claiming_at_once_never_share_a_row(database_url, engine):
     with factory.begin() as session:
         make_workspace(session, "T1")
         for n in range(300):
-            outbox.plan(session=session, team_id="T1", kind="checkin", recipient=f"U{n}", period="1", due_at=T0, now=T0)
+            outbox.plan(
+                session=session,
+                team_id="T1",
+                kind="checkin",
+                recipient=f"U{n}",
+                period="1",
+                due_at=T0,
+                now=T0,
+            )
 
     claimed: dict[str, list[int]] = {"a": [], "b": []}
     start = threading.Barrier(2)
@@ -118,7 +156,9 @@ def test_two_workers_claiming_at_once_never_share_a_row(database_url, engine):
         start.wait()
         while True:
             with sessions.begin() as session:
-                rows = outbox.claim_due(session=session, team_id="T1", owner=owner, now=T0, lease=LEASE, limit=7)
+                rows = outbox.claim_due(
+                    session=session, team_id="T1", owner=owner, now=T0, lease=LEASE, limit=7
+                )
             if not rows:
                 break
             claimed[owner].extend(r.id for r in rows)
