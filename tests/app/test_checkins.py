@@ -114,3 +114,34 @@ def test_the_feedback_modal_asks_for_both_parts(slack, runtime, clock):
     ack = slack.submit("U1", modal, {FeedbackField.DID_WELL: {CheckinAction.INPUT: "  "}})
     assert ack.json["response_action"] == "errors"
     assert set(ack.json["errors"]) == {FeedbackField.DID_WELL, FeedbackField.SUGGESTION}
+
+
+def test_a_quiet_pair_is_nudged_gently_then_offered_a_choice(slack, runtime, fake_slack, clock, database_url):
+    agreed = clock() - timedelta(weeks=4)
+    with runtime.deps.session_factory.begin() as session:
+        make_pair(session, ("U1", "U2"), agreed_at=agreed)
+    for week in range(1, 5):  # nobody answers anything
+        tick(runtime, fake_slack, database_url, agreed + timedelta(weeks=week))
+    channel = fake_slack.dm_channel("T1", ["U1"])
+    messages = fake_slack.messages(channel)
+    assert len(messages) == 4
+    assert "slipped by" in texts(messages[2]) and "slipped by" not in texts(messages[1])
+    offer = messages[3]
+    assert button_labels(offer) == ["Keep going", "Pause for 4 weeks", "Find me a new peer"]
+    assert problems("message", offer) == []
+
+    slack.click("U1", CheckinAction.KEEP_GOING, message=offer, channel=channel, ephemeral=False)
+    fake_slack.wait_for("chat.update", lambda c: c.args["ts"] == offer["ts"])
+    assert "keeping going" in texts(fake_slack.messages(channel)[3])
+
+    # The peer chooses a fresh start instead: the pair ends, and U1 hears it kindly.
+    peer_channel = fake_slack.dm_channel("T1", ["U2"])
+    peer_offer = fake_slack.messages(peer_channel)[3]
+    slack.click("U2", CheckinAction.REMATCH, message=peer_offer, channel=peer_channel, ephemeral=False)
+    fake_slack.wait_for("chat.update", lambda c: c.args["ts"] == peer_offer["ts"])
+    assert "pairing has ended" in texts(fake_slack.messages(peer_channel)[3])
+    tick(runtime, fake_slack, database_url, clock() + timedelta(minutes=5))
+    assert "after a quiet spell" in texts(fake_slack.messages(channel)[-1])
+    # And nothing more: the next check-in time passes quietly for both.
+    tick(runtime, fake_slack, database_url, clock() + timedelta(weeks=1))
+    assert len(fake_slack.messages(channel)) == 5 and len(fake_slack.messages(peer_channel)) == 4

@@ -278,7 +278,11 @@ def test_many_people_to_check_are_swept_with_users_list_not_users_info_each(sess
     assert fake.calls_to("users.list") and not fake.calls_to("users.info")
     assert report.sending["recipient_gone"] == 0  # found by the sweep, before any send
     assert PEOPLE["T1"][5] not in {c.args["channel"] for c in posts(fake)}
-    told = [c for c in posts(fake) if c.args["channel"] == PEOPLE["T1"][4] and "can no longer reach" in c.args["text"]]
+    told = [
+        c
+        for c in posts(fake)
+        if c.args["channel"] == PEOPLE["T1"][4] and "can no longer reach" in texts(c.args)
+    ]
     assert len(told) == 1
     assert report.sent == 23  # 22 check-ins and one kind word
 
@@ -287,7 +291,9 @@ def test_the_scheduler_ticks_every_minute_one_tick_at_a_time(tmp_path):
     from bot.config import Settings
     from bot.worker import JOB_ID, MISFIRE_GRACE_SECONDS, build_scheduler
 
-    settings = Settings(slack_bot_token="xoxb-x", slack_signing_secret="", database_url=f"sqlite:///{tmp_path}/w.db")
+    settings = Settings(
+        slack_bot_token="xoxb-x", slack_signing_secret="", database_url=f"sqlite:///{tmp_path}/w.db"
+    )
     [job] = build_scheduler(settings).get_jobs()
     assert (job.id, job.coalesce, job.max_instances) == (JOB_ID, True, 1)
     assert job.misfire_grace_time == MISFIRE_GRACE_SECONDS
@@ -304,3 +310,26 @@ def test_the_worker_needs_no_signing_secret_but_says_what_is_missing(monkeypatch
     assert "SLACK_BOT_TOKEN is missing" in capsys.readouterr().err
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-worker")
     assert worker_settings().slack_bot_token == "xoxb-worker"
+
+
+def test_scheduled_rounds_run_once_on_the_programs_cadence_and_introduce_each_pair(
+    session_factory, fake, tick
+):
+    from bot.models import MatchRound, ProgramSettings
+    from tests.factories import make_profile
+    from tests.pair_factories import set_program
+
+    with session_factory.begin() as session:
+        set_program(session, round_cadence="weekly", next_round_at=DUE - timedelta(minutes=1))
+        for user in PEOPLE["T1"][:4]:
+            make_profile(session, user)
+    tick(DUE)
+    tick(DUE + timedelta(minutes=1))
+    with session_factory.begin() as session:
+        [round_] = session.scalars(select(MatchRound)).all()
+        assert round_.trigger == "schedule" and round_.pair_count == 2
+        assert session.get(ProgramSettings, "T1").next_round_at == DUE - timedelta(minutes=1) + timedelta(
+            weeks=1
+        )
+    intros = [c for c in posts(fake) if c.response["channel"].startswith("G")]
+    assert len(intros) == 2 and len({c.response["channel"] for c in intros}) == 2
