@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.models import Profile
 from bot.services import profiles
 from bot.services.ground_rules import PairRules, pair_rules_for
+from bot.services import checkins
 from bot.services.matching.pairs import current_pair
 from bot.services.program import program_settings
 
@@ -25,6 +26,8 @@ class ParticipantStatus:
     peer_ids: list[str] = field(default_factory=list)
     # The person's pair with its rules in force and any pending proposal; None when unpaired.
     ground_rules: PairRules | None = None
+    # When the next check-in should reach the person; None when none is expected.
+    next_checkin_at: datetime | None = None
     # Team summaries show any count under this as "fewer than N" (what managers can see).
     privacy_threshold: int = 5
 
@@ -42,6 +45,7 @@ def participant_status(*, session: Session, team_id: str, user_id: str, now: dat
         paused_until=profile.paused_until if paused else None,
         profile=profile,
         peer_ids=list(pair.peers_of(user_id)) if pair else [],
+        next_checkin_at=checkins.next_checkin_at(session=session, team_id=team_id, user_id=user_id, now=now),
         ground_rules=pair_rules_for(session=session, team_id=team_id, user_id=user_id),
         privacy_threshold=threshold,
     )

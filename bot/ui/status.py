@@ -75,6 +75,12 @@ def status_buttons(status: ParticipantStatus) -> list[Block]:
     ]
 
 
+def next_checkin_line(status: ParticipantStatus) -> str | None:
+    if status.next_checkin_at is None:
+        return None
+    return f":calendar: Next check-in: {slack_date(status.next_checkin_at)}, in your working hours."
+
+
 def profile_summary(status: ParticipantStatus) -> str:
     profile = status.profile
     if profile is None:
@@ -109,6 +115,8 @@ def status_message(status: ParticipantStatus) -> tuple[str, Blocks]:
         blocks.append(context(INTRO))
     if status.ground_rules is not None:
         blocks += pair_rules_blocks(status.ground_rules)
+    if checkin := next_checkin_line(status):
+        blocks.append(context(checkin))
     blocks.append(context(managers_can_see(status.privacy_threshold)))
     blocks += status_buttons(status)
     return line, to_dicts(blocks)
@@ -131,6 +139,8 @@ def home_view(
     blocks.append(section(summary) if summary else context(INTRO))
     if status.ground_rules is not None:
         blocks += pair_rules_blocks(status.ground_rules)
+    if checkin := next_checkin_line(status):
+        blocks.append(context(checkin))
     blocks += status_buttons(status)
     blocks.append(DividerBlock())
     blocks.append(

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from bot.emulator.driver import button_labels, texts
 from bot.ids import MatchAction, PairAction, ProfileField
 from bot.models import Pair
+from bot.services import ground_rules
+from bot.services.matching.pairs import current_pair
 from bot.worker import tick
 from tests.app.conftest import ADMIN
 from tests.app.test_onboarding import ANSWERS, join
@@ -127,3 +129,58 @@ def test_ground_rules_button_sits_in_the_intro(slack, runtime, clock):
     click = slack.click("U1", PairAction.SET_GROUND_RULES, message=intro, channel=channel, ephemeral=False)
     modal = slack.modal_opened(click)
     assert modal["title"]["text"]
+
+
+def test_a_deactivated_account_ends_the_pair_and_the_peer_is_told(slack, runtime, clock):
+    everyone_joins(slack)
+    run_match(slack)
+    tick(runtime.deps.settings, clock())
+    reply = slack.event("T1", {"type": "user_change", "user": {"id": "U2", "team_id": "T1", "deleted": True}})
+    assert reply.status == 200
+    assert "You'll be paired in the next matching round" in texts(slack.command("U1").json)
+    tick(runtime.deps.settings, clock())
+    assert any("can no longer reach" in texts(m) for m in slack.dms("U1"))
+    # Nothing more goes to the deactivated person.
+    before = len([c for c in slack.fake.calls_to("chat.postMessage") if c.args.get("channel") == "U2"])
+    tick(runtime.deps.settings, clock())
+    assert (
+        len([c for c in slack.fake.calls_to("chat.postMessage") if c.args.get("channel") == "U2"]) == before
+    )
+
+
+def test_status_shows_the_next_check_in_once_rules_are_agreed(slack, runtime, clock):
+    everyone_joins(slack)
+    run_match(slack)
+    assert "Next check-in" not in texts(slack.command("U1", "status").json)
+    answers = ground_rules.RulesAnswers(
+        frequency="weekly",
+        meeting_ways=["video"],
+        confidential=True,
+        confidentiality_exceptions="",
+        off_limits="",
+        my_goal="Get better at speaking",
+        feedback_commitment=True,
+        respect_commitment=True,
+    )
+    with runtime.deps.session_factory.begin() as session:
+        pair = current_pair(session=session, team_id="T1", user_id="U1")
+        proposed = ground_rules.propose(
+            session=session,
+            team_id="T1",
+            pair_id=pair.pair_id,
+            user_id="U1",
+            rules=ground_rules.validate_rules(answers),
+            based_on=None,
+            now=clock(),
+        )
+        ground_rules.agree(
+            session=session,
+            team_id="T1",
+            pair_id=pair.pair_id,
+            user_id="U2",
+            version=proposed.proposal.version,
+            now=clock(),
+        )
+    status = texts(slack.command("U1", "status").json)
+    assert "Next check-in" in status
+    assert "Next check-in" in texts(slack.open_home("U1"))
