@@ -8,9 +8,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.models import Profile
-from bot.services import profiles
+from bot.services import checkins, profiles
 from bot.services.ground_rules import PairRules, pair_rules_for
-from bot.services import checkins
 from bot.services.matching.pairs import current_pair
 from bot.services.program import program_settings
 
