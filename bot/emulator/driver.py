@@ -219,9 +219,11 @@ def texts(source: dict[str, Any] | list[dict[str, Any]]) -> str:
 
 
 def button_labels(source: dict[str, Any]) -> list[str]:
-    return [
-        e["text"]["text"]
-        for b in source.get("blocks") or []
-        for e in (b.get("elements") or [])
-        if isinstance(e, dict) and e.get("type") == "button"
-    ]
+    """The buttons a person sees, in order: in actions blocks and beside section text."""
+    labels = []
+    for block in source.get("blocks") or []:
+        elements = list(block.get("elements") or [])
+        if isinstance(block.get("accessory"), dict):
+            elements.append(block["accessory"])
+        labels += [e["text"]["text"] for e in elements if isinstance(e, dict) and e.get("type") == "button"]
+    return labels

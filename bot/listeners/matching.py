@@ -11,6 +11,7 @@ from bot.ids import MatchAction, MatchCallback
 from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import CommandCall, route
 from bot.listeners.deps import deps_of, team_of, user_of
+from bot.listeners.surfaces import tell
 from bot.services.errors import DomainError
 from bot.services.matching import announce
 from bot.services.matching.pairs import current_pair
@@ -94,14 +95,15 @@ def confirm_rematch(call: CommandCall) -> None:
 def handle_rematch_confirmed(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: Any
 ) -> None:
-    ack()
+    """The typed `rematch` confirmation, and App Home's button (behind Slack's confirm dialog)."""
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
     with deps.session_factory.begin() as session:
         ended = announce.end_pairing(
             session=session, team_id=team_id, user_id=user_id, now=deps.clock(), reason="rematch"
         )
+    ack()
     text = ui.rematched_text(ended.other_user_ids if ended else ())
-    after_ack(deps, body, client, lambda: respond(text=text, replace_original=True))
+    after_ack(deps, body, client, lambda: tell(body, client, respond, deps, team_id, user_id, text))
 
 
 def handle_rematch_cancelled(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, ConfirmObject, DividerBlock
 from slack_sdk.models.views import View
 
-from bot.ids import SLASH_COMMAND, Action
+from bot.ids import SLASH_COMMAND, Action, MatchAction
 from bot.services import options
 from bot.services.status import ParticipantStatus
+from bot.ui.feedback import give_feedback_blocks
 from bot.ui.ground_rules import pair_rules_blocks
 from bot.ui.kit import (
     Blocks,
@@ -81,6 +82,25 @@ def next_checkin_line(status: ParticipantStatus) -> str | None:
     return f":calendar: Next check-in: {slack_date(status.next_checkin_at)}, in your working hours."
 
 
+def pair_buttons(status: ParticipantStatus) -> list[Block]:
+    """For someone in a pair: feedback for each peer, and a no-fault way out."""
+    pair = status.ground_rules
+    if pair is None or not status.peer_ids:
+        return []
+    end = button(
+        "End our pairing",
+        MatchAction.REMATCH_CONFIRMED,
+        confirm=ConfirmObject(
+            title="End your pairing?",
+            text="It ends without blame: your peer is told kindly, and you're both matched with someone new next round.",
+            confirm="End it",
+            deny="Keep it",
+            style="danger",
+        ),
+    )
+    return [*give_feedback_blocks(pair.pair_id, tuple(status.peer_ids), None), actions(end)]
+
+
 def profile_summary(status: ParticipantStatus) -> str:
     profile = status.profile
     if profile is None:
@@ -142,6 +162,7 @@ def home_view(
     if checkin := next_checkin_line(status):
         blocks.append(context(checkin))
     blocks += status_buttons(status)
+    blocks += pair_buttons(status)
     blocks.append(DividerBlock())
     blocks.append(
         context(

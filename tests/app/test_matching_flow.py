@@ -184,3 +184,21 @@ def test_status_shows_the_next_check_in_once_rules_are_agreed(slack, runtime, cl
     status = texts(slack.command("U1", "status").json)
     assert "Next check-in" in status
     assert "Next check-in" in texts(slack.open_home("U1"))
+
+
+def test_app_home_offers_feedback_and_a_no_fault_end_to_the_pairing(slack, runtime, clock):
+    everyone_joins(slack)
+    run_match(slack)
+    home = slack.open_home("U1")
+    labels = button_labels(home)
+    assert "End our pairing" in labels
+    assert any("feedback" in label.lower() for label in labels)
+    [feedback] = [label for label in labels if "feedback" in label.lower()]
+    click = slack.click("U1", "give_feedback", view=home)
+    assert slack.modal_opened(click)["callback_id"] == "feedback_modal"
+    click = slack.click("U1", MatchAction.REMATCH_CONFIRMED, view=slack.open_home("U1"))
+    assert click.status == 200
+    [call] = slack.fake.wait_for("views.publish", lambda c: c.args["user_id"] == "U1" and "has ended" in str(c.args))
+    home = call.response["view"]
+    assert "End our pairing" not in button_labels(home)
+    assert feedback
