@@ -178,3 +178,17 @@ def test_a_failing_listener_never_answers_500(slack, runtime, monkeypatch):
     reply = slack.command("U1", "status")
     assert reply.status == 200
     assert "something went wrong on our side" in reply.json["text"]
+
+
+def test_form_values_decode_exactly_as_urllib_does():
+    from urllib.parse import unquote_plus, urlencode
+
+    from bot.web import form_value
+
+    samples = ["", "plain", "a b+c", "é€😀", "=%&+;", "x" * 5000, '{"a": "b\\n", "c": [1, 2]}', "tab\tcr\rlf\n"]
+    for text in samples:
+        encoded = urlencode({"p": text}).encode().split(b"=", 1)[1]
+        assert form_value(encoded) == text
+    # What no form encoder writes is still decoded exactly as urllib would.
+    for odd in (b"%", b"%G1", b"100%", b"a=b", b"%0", b"a\nb", b"%\n"):
+        assert form_value(odd) == unquote_plus(odd.decode())
