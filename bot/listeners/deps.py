@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.listeners.directory import Directory
 
-
 # Few on purpose: under a burst, request threads (whose acks Slack is timing) should get most of
 # the interpreter, and follow-up work finishes a moment later instead.
 AFTER_ACK_THREADS = 8

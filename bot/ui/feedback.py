@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement, SectionBlock
+from slack_sdk.models.blocks import Block, InputBlock, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.ids import CheckinAction, CheckinCallback, FeedbackField
 from bot.services.feedback import MAX_ASK_NEXT, MAX_DID_WELL, MAX_SUGGESTION, FeedbackAnswers, FeedbackView
-from bot.ui.kit import Blocks, button, context, escape, mention, section, slack_date, to_dicts
+from bot.ui.kit import Blocks, button, context, escape, mention, section, slack_date, text_input, to_dicts
 
 
 @dataclass(frozen=True)
@@ -109,13 +109,14 @@ def feedback_modal(target: FeedbackFor) -> dict[str, Any]:
 def _input(
     block_id: str, label: str, placeholder: str, max_length: int, *, optional: bool = False
 ) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
+    return text_input(
+        block_id,
+        label,
+        action_id=CheckinAction.INPUT,
+        placeholder=placeholder,
+        max_length=max_length,
         optional=optional,
-        element=PlainTextInputElement(
-            action_id=CheckinAction.INPUT, placeholder=placeholder, max_length=max_length, multiline=True
-        ),
+        multiline=True,
     )
 
 

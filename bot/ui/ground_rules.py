@@ -13,7 +13,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
-    PlainTextInputElement,
     RadioButtonsElement,
     SectionBlock,
 )
@@ -23,7 +22,18 @@ from bot.ids import PairAction, RulesAction, RulesCallback, RulesField
 from bot.services import ground_rules as rules_service
 from bot.services import options
 from bot.services.ground_rules import Draft, PairRules, Proposal, RulesAnswers, RulesInForce
-from bot.ui.kit import Blocks, actions, button, context, escape, mention, section, slack_date, to_dicts
+from bot.ui.kit import (
+    Blocks,
+    actions,
+    button,
+    context,
+    escape,
+    mention,
+    section,
+    slack_date,
+    text_input,
+    to_dicts,
+)
 
 TICKED = "yes"
 CONFIDENTIAL = "What we discuss stays between us"
@@ -416,16 +426,14 @@ def _text_input(
     multiline: bool = True,
     hint: str | None = None,
 ) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
+    return text_input(
+        block_id,
+        label,
+        action_id=RulesAction.INPUT,
+        value=value,
+        placeholder=placeholder,
+        max_length=max_length,
         optional=optional,
+        multiline=multiline,
         hint=hint,
-        element=PlainTextInputElement(
-            action_id=RulesAction.INPUT,
-            placeholder=placeholder,
-            initial_value=value or None,
-            max_length=max_length,
-            multiline=multiline,
-        ),
     )

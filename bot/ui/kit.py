@@ -13,8 +13,10 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     ContextBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
     Option,
+    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
 )
@@ -72,3 +74,31 @@ def mention(user_id: str) -> str:
 def escape(text: str) -> str:
     """Slack's mrkdwn treats &, < and > as control characters; people's words must not."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    action_id: str,
+    max_length: int,
+    placeholder: str,
+    value: str = "",
+    optional: bool = True,
+    multiline: bool = False,
+    hint: str | None = None,
+) -> InputBlock:
+    """A labelled text box; `value` pre-fills it (an empty one is left out, as Slack requires)."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id=action_id,
+            placeholder=placeholder,
+            initial_value=value or None,
+            max_length=max_length,
+            multiline=multiline,
+        ),
+    )

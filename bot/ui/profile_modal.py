@@ -11,7 +11,6 @@ from slack_sdk.models.blocks import (
     CheckboxesElement,
     InputBlock,
     Option,
-    PlainTextInputElement,
     RadioButtonsElement,
     StaticMultiSelectElement,
     StaticSelectElement,
@@ -22,7 +21,7 @@ from bot.ids import Action, Callback, ProfileField
 from bot.models import Profile
 from bot.services import options
 from bot.services.profiles import ProfileAnswers
-from bot.ui.kit import context, options_of, section
+from bot.ui.kit import context, options_of, section, text_input
 
 COMMITMENT = Option(
     value="yes",
@@ -268,16 +267,14 @@ def _text(
     multiline: bool = False,
     hint: str | None = None,
 ) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
+    return text_input(
+        block_id,
+        label,
+        action_id=Action.PROFILE_INPUT,
+        value=value,
+        placeholder=placeholder,
+        max_length=max_length,
         optional=optional,
+        multiline=multiline,
         hint=hint,
-        element=PlainTextInputElement(
-            action_id=Action.PROFILE_INPUT,
-            placeholder=placeholder,
-            initial_value=value or None,
-            max_length=max_length,
-            multiline=multiline,
-        ),
     )
