@@ -34,7 +34,9 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     # Runs work that must not delay an acknowledgement (see bot.listeners.after_ack).
     background: Executor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack")
+        default_factory=lambda: ThreadPoolExecutor(
+            max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"
+        )
     )
 
 
