@@ -283,3 +283,18 @@ def test_weights_are_quarter_points_so_pool_scores_stay_exact() -> None:
     # The pool-wide scorer adds in float32, which holds sums of quarter points exactly.
     for name, value in vars(WEIGHTS).items():
         assert float(value * 4).is_integer(), name
+
+
+def test_typed_topics_in_the_explanation_cannot_inject_markup(session: Session, now: datetime) -> None:
+    ana = candidate(
+        session, "UANA", can_share=["<!channel> & <b>"], want_to_grow=["Data modelling"], team_name="Growth"
+    )
+    ben = candidate(
+        session, "UBEN", can_share=["Data modelling"], want_to_grow=["<!channel> & <b>"], team_name="Payments"
+    )
+
+    text = explain(scored(ana, ben, now).reasons)
+
+    assert "&lt;!channel&gt; &amp; &lt;b&gt;" in text
+    assert "<!channel>" not in text
+    assert "<@UANA>" in text and "<@UBEN>" in text  # the mentions stay live
