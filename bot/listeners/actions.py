@@ -11,7 +11,7 @@ from bot.ids import Action
 from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import open_profile_modal
 from bot.listeners.deps import deps_of, team_of, user_of
-from bot.listeners.surfaces import tell
+from bot.listeners.surfaces import from_home, tell
 from bot.services import profiles
 from bot.services.leaving import leave_program
 from bot.ui import messages
@@ -23,7 +23,12 @@ def handle_join_clicked(ack: Ack, body: dict[str, Any], client: WebClient, conte
     ack()
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
     after_ack(
-        deps, body, client, lambda: open_profile_modal(client, deps, team_id, user_id, body["trigger_id"])
+        deps,
+        body,
+        client,
+        lambda: open_profile_modal(
+            client, deps, team_id, user_id, body["trigger_id"], from_home=from_home(body)
+        ),
     )
 
 

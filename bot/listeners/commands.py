@@ -104,11 +104,13 @@ def open_profile(call: CommandCall) -> None:
     )
 
 
-def open_profile_modal(client: WebClient, deps: Deps, team_id: str, user_id: str, trigger_id: str) -> None:
+def open_profile_modal(
+    client: WebClient, deps: Deps, team_id: str, user_id: str, trigger_id: str, *, from_home: bool = False
+) -> None:
     # The trigger lives 3 seconds: read the profile, open the modal, then anything slower.
     with deps.session_factory.begin() as session:
         profile = profiles.get_profile(session=session, team_id=team_id, user_id=user_id)
-        view = profile_modal(profile)
+        view = profile_modal(profile, from_home=from_home)
     client.views_open(trigger_id=trigger_id, view=view)
     # Warm the directory cache so the submission doesn't wait on users.info for the time zone.
     deps.directory.lookup(client, team_id, user_id)

@@ -16,7 +16,7 @@ from bot.services.errors import InvalidInput
 from bot.services.status import participant_status
 from bot.ui import messages
 from bot.ui.pause_modal import read_pause_weeks
-from bot.ui.profile_modal import read_profile_answers
+from bot.ui.profile_modal import OPENED_FROM_HOME, read_profile_answers
 
 
 def handle_profile_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
@@ -47,7 +47,8 @@ def handle_profile_submitted(ack: Ack, body: dict[str, Any], client: WebClient, 
                     profiles.set_timezone(session=session, team_id=team_id, user_id=user_id, tz=slack_user.tz)
         text, blocks = messages.profile_saved(joined=joined)
         send_dm(client, user_id, text, blocks)
-        publish_home(client, deps, team_id, user_id)
+        if body["view"].get("private_metadata") == OPENED_FROM_HOME:
+            publish_home(client, deps, team_id, user_id)
 
     after_ack(deps, body, client, confirm)
 

@@ -29,12 +29,20 @@ COMMITMENT = Option(
 )
 
 
-def profile_modal(profile: Profile | None) -> dict:
-    """`profile` pre-fills the form when editing; None opens an empty one to join."""
-    if profile is None:
-        # Everyone who joins sees the same form; building it is the costliest part of `join`.
-        return json.loads(_empty_profile_modal())
-    return _build_profile_modal(profile)
+OPENED_FROM_HOME = "home"
+
+
+def profile_modal(profile: Profile | None, *, from_home: bool = False) -> dict:
+    """`profile` pre-fills the form when editing; None opens an empty one to join.
+
+    `from_home` is remembered in the view, so that saving refreshes App Home, which is then
+    on screen behind the form (opened anywhere else, Home is rebuilt when next opened).
+    """
+    # Everyone who joins sees the same form; building it is the costliest part of `join`.
+    view = json.loads(_empty_profile_modal()) if profile is None else _build_profile_modal(profile)
+    if from_home:
+        view["private_metadata"] = OPENED_FROM_HOME
+    return view
 
 
 @cache

@@ -124,8 +124,10 @@ def test_pause_from_app_home_with_the_pause_modal(slack, runtime):
     modal = slack.modal_opened(click)
     ack = slack.submit("U3", modal, {"pause_length": {"pause_length": "until_resumed"}})
     assert ack.json == {}
-    home = slack.wait_home("U3", count=3)
-    assert "until you resume" in texts(home)
+    [call] = slack.fake.wait_for(
+        "views.publish", lambda c: c.args["user_id"] == "U3" and "until you resume" in str(c.args["view"])
+    )
+    home = call.response["view"]
     assert "Resume" in button_labels(home)
     stored = profile_of(runtime, "T1", "U3")
     assert stored.paused is True and stored.paused_until is None
@@ -179,3 +181,14 @@ def test_two_workspaces_never_share_data(slack, runtime):
     assert profile_of(runtime, "T2", "U5") is None
     assert profile_of(runtime, "T1", "U1") is not None
     assert "You're in the program" in texts(slack.command("U1", team="T1").json)
+
+
+def test_joining_from_app_home_refreshes_it(slack):
+    home = slack.open_home("U4")
+    click = slack.click("U4", Action.JOIN, view=home)
+    modal = slack.modal_opened(click)
+    assert slack.submit("U4", modal, ANSWERS).json == {}
+    slack.fake.wait_for(
+        "views.publish",
+        lambda c: c.args["user_id"] == "U4" and "You're in the program" in str(c.args["view"]),
+    )
