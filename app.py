@@ -4,6 +4,7 @@
     SLACK_APP_TOKEN=xapp-…   Socket Mode instead: no public URL needed
     python app.py --sandbox  the sandbox: the real app and a local Slack emulator, in the browser
                              (also what `python app.py` starts when no SLACK_BOT_TOKEN is set)
+    python app.py --slack    Slack only, never the sandbox (the Procfile's web process)
 
 Configuration comes from the environment or a .env file; see README → Configuration.
 """

@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 FLAG = "--sandbox"
+# Production (the Procfile) says so, so a missing token stops start-up with a clear message
+# instead of quietly starting a sandbox.
+SLACK_ONLY = "--slack"
 
 
 def slack_token_configured(
@@ -31,6 +34,8 @@ def sandbox_reason(
     argv: Sequence[str], environ: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env"
 ) -> str | None:
     """Why the sandbox starts (the first words of the line app.py prints), or None for Slack."""
+    if SLACK_ONLY in argv:
+        return None
     if FLAG in argv:
         return "Peer Mentor sandbox: the real app beside a local Slack emulator."
     if not slack_token_configured(environ, dotenv_path):

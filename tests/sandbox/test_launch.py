@@ -62,3 +62,10 @@ def test_the_run_command_without_tokens_reaches_the_sandbox_page(tmp_path: Path)
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+def test_slack_only_never_starts_the_sandbox():
+    from bot.sandbox.launch import sandbox_reason
+
+    assert sandbox_reason(["--slack"], environ={}, dotenv_path="/nonexistent/.env") is None
+    assert sandbox_reason([], environ={}, dotenv_path="/nonexistent/.env") is not None
