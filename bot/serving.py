@@ -29,6 +29,11 @@ class BackgroundServer:
     def stop(self) -> None:
         # Closing sockets from another thread races the event loop's select(); instead ask the
         # loop itself to close everything, which empties its map and ends it.
-        self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
+        try:
+            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
+        except OSError:
+            # The wake-up pipe is gone, so the loop has stopped on its own: close what is left here.
+            self._thread.join(timeout=10)
+            wasyncore.close_all(self._server._map, ignore_all=True)
         self._thread.join(timeout=10)
         self._server.task_dispatcher.shutdown()
