@@ -112,9 +112,10 @@ def _input(
     return text_input(
         block_id,
         label,
+        "",
+        placeholder,
+        max_length,
         action_id=CheckinAction.INPUT,
-        placeholder=placeholder,
-        max_length=max_length,
         optional=optional,
         multiline=True,
     )

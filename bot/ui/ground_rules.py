@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -415,25 +416,5 @@ def _tick_box(block_id: str, label: str, text: str, ticked: bool) -> InputBlock:
     )
 
 
-def _text_input(
-    block_id: str,
-    label: str,
-    value: str,
-    placeholder: str,
-    max_length: int,
-    *,
-    optional: bool = True,
-    multiline: bool = True,
-    hint: str | None = None,
-) -> InputBlock:
-    return text_input(
-        block_id,
-        label,
-        action_id=RulesAction.INPUT,
-        value=value,
-        placeholder=placeholder,
-        max_length=max_length,
-        optional=optional,
-        multiline=multiline,
-        hint=hint,
-    )
+# The rules form's text boxes: one action id, several lines each unless told otherwise.
+_text_input = partial(text_input, action_id=RulesAction.INPUT, multiline=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -264,25 +264,5 @@ def _select(block_id: str, label: str, choices: tuple[options.Choice, ...], valu
     )
 
 
-def _text(
-    block_id: str,
-    label: str,
-    value: str,
-    placeholder: str,
-    max_length: int,
-    *,
-    optional: bool = True,
-    multiline: bool = False,
-    hint: str | None = None,
-) -> InputBlock:
-    return text_input(
-        block_id,
-        label,
-        action_id=Action.PROFILE_INPUT,
-        value=value,
-        placeholder=placeholder,
-        max_length=max_length,
-        optional=optional,
-        multiline=multiline,
-        hint=hint,
-    )
+# Every text box of this form answers under the same action id; its block id names the field.
+_text = partial(text_input, action_id=Action.PROFILE_INPUT)
