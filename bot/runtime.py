@@ -40,6 +40,7 @@ def build_runtime(
         bolt_app,
         signing_secret=settings.slack_signing_secret,
         engine=engine,
+        acks=deps.acks,
         clock=lambda: clock().timestamp(),
     )
     return Runtime(engine=engine, deps=deps, bolt_app=bolt_app, web_app=web_app)

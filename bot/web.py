@@ -10,20 +10,20 @@ from __future__ import annotations
 import binascii
 import hashlib
 import hmac
-import io
 import json
 import logging
 import re
 import time
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs, unquote_plus
+from urllib.parse import parse_qsl, unquote_plus
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import Engine
 
 from bot.db import database_answers
+from bot.listeners.ack_first import AcksInFlight
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,18 @@ class WebApp:
     """A WSGI application wrapping the Bolt app."""
 
     def __init__(
-        self, bolt_app: App, *, signing_secret: str, engine: Engine, clock: Callable[[], float] = time.time
+        self,
+        bolt_app: App,
+        *,
+        signing_secret: str,
+        engine: Engine,
+        acks: AcksInFlight,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self._bolt = SlackRequestHandler(bolt_app)
+        self._bolt_app = bolt_app
         self._secret = signing_secret.encode()
         self._engine = engine
+        self._acks = acks
         self._clock = clock
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -62,18 +69,17 @@ class WebApp:
         if status != 200:
             logger.info("rejected a Slack request: %s", reason)
             return _reply(start_response, status, {"error": reason})
-        for_bolt = _for_bolt(environ, body)
-        if for_bolt is None:
+        request = _bolt_request(environ, body)
+        if request is None:
             logger.info("rejected a Slack request: malformed body")
             return _reply(start_response, 400, {"error": "malformed body"})
-        environ["CONTENT_TYPE"], body = for_bolt
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
         try:
-            return self._bolt(environ, start_response)
+            with self._acks.answering():  # follow-up work waits while acks are being computed
+                response = self._bolt_app.dispatch(request)
         except Exception:  # a signed payload Bolt could not dispatch; never answer 500
             logger.exception("could not dispatch a Slack request")
             return _reply(start_response, 400, {"error": "request could not be processed"})
+        return _send(start_response, response)
 
     def _check(self, environ: dict[str, Any], body: bytes) -> tuple[int, str]:
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
@@ -106,29 +112,45 @@ def _read_body(environ: dict[str, Any]) -> tuple[bytes, tuple[int, str] | None]:
     return body, None
 
 
-def _for_bolt(environ: dict[str, Any], body: bytes) -> tuple[str, bytes] | None:
-    """The (content type, body) to hand Bolt, or None when Bolt could not parse it.
+def _bolt_request(environ: dict[str, Any], body: bytes) -> BoltRequest | None:
+    """Bolt's request for a verified body, or None when it is not something Slack sends.
 
-    Mirrors how Bolt picks a parser (slack_bolt.request.internals.parse_body), and parses only
-    once: an interaction arrives as `payload=<url-encoded JSON>` (a modal submission is ~17 KB),
-    and Bolt is handed that JSON itself, which it reads exactly as it would have read the form.
-    The signature was checked on the original body.
+    The body is parsed once, here, and always handed to Bolt as JSON: an interaction arrives as
+    `payload=<url-encoded JSON>` (a modal submission is ~17 KB) and Bolt reads that JSON itself;
+    a slash command's form becomes the same dict Bolt would build from it. (Bolt's own form
+    parsing also empties any command whose text contains the word "payload".)
     """
     try:
         text = body.decode("utf-8")
-        if not text:
-            return None
         if environ.get("CONTENT_TYPE") == "application/json" or text.startswith("{"):
-            return ("application/json", body) if _shaped_like_slack(json.loads(text)) else None
-        if text.startswith("payload=") and "&" not in text:
+            payload = text
+        elif text.startswith("payload=") and "&" not in text:
             payload = form_value(body[len("payload=") :])
-            return ("application/json", payload.encode()) if _shaped_like_slack(json.loads(payload)) else None
-        form = parse_qs(text, keep_blank_values=True)
-        if "payload" in form:
-            return None  # a payload beside other fields: not something Slack sends
-        return ("application/x-www-form-urlencoded", body) if form else None
-    except (UnicodeDecodeError, ValueError):
+        else:
+            form = parse_qsl(text, keep_blank_values=True)
+            if not form or any(name == "payload" for name, _ in form):
+                return None  # empty, or a payload beside other fields: not something Slack sends
+            payload = json.dumps(dict(form))
+        headers = {
+            key[5:].lower().replace("_", "-"): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        request = BoltRequest(body=payload, headers={**headers, "content-type": "application/json"})
+    except Exception:  # unreadable JSON, or a shape Bolt trips over while reading its context
         return None
+    return request if _shaped_like_slack(request.body) else None
+
+
+def _send(start_response: StartResponse, response: BoltResponse) -> list[bytes]:
+    data = response.body.encode("utf-8")
+    headers = [(name, value) for name, values in response.headers.items() for value in values]
+    headers = [(name, value) for name, value in headers if name.lower() != "content-length"]
+    start_response(
+        f"{response.status} {HTTPStatus(response.status).phrase}",
+        [*headers, ("Content-Length", str(len(data)))],
+    )
+    return [data]
 
 
 def form_value(encoded: bytes) -> str:
@@ -138,14 +160,17 @@ def form_value(encoded: bytes) -> str:
     decoding in C does the same job once `%XX` is spelled `=XX` (and a literal `=`, which a
     form never leaves unencoded, is protected first).
     """
-    if not _PLAINLY_ENCODED.fullmatch(encoded):
+    if encoded.translate(None, _FORM_ALPHABET) or _BROKEN_ESCAPE.search(encoded):
         return unquote_plus(encoded.decode("utf-8"))  # odd input: take the slow, exact road
     quoted = encoded.replace(b"=", b"=3D").replace(b"+", b" ").replace(b"%", b"=")
     return binascii.a2b_qp(quoted).decode("utf-8")
 
 
 # What a form encoder writes: unreserved characters, '+' for spaces, and %XX escapes only.
-_PLAINLY_ENCODED = re.compile(rb"(?:[A-Za-z0-9*\-._~+]|%[0-9A-Fa-f]{2})*")
+# (Checked as "nothing outside the alphabet, no '%' without two hex digits": a single regex
+# over the whole value takes five times as long.)
+_FORM_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-._~+%"
+_BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
 # The keys Bolt reaches into before any listener runs, and the JSON types Slack sends for them.

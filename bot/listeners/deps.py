@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.listeners.ack_first import AcksInFlight
 from bot.listeners.directory import Directory
 
-# Few on purpose: under a burst, request threads (whose acks Slack is timing) should get most of
-# the interpreter, and follow-up work finishes a moment later instead.
-AFTER_ACK_THREADS = 8
+# Slack calls each take a few hundred milliseconds from a real server, and a burst of joins
+# must open every modal inside its trigger's 3 seconds. These threads give way to acks
+# (bot.listeners.ack_first), so having enough of them costs the acks nothing.
+AFTER_ACK_THREADS = 16
 
 
 def utc_now() -> datetime:
@@ -38,6 +40,8 @@ class Deps:
             max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"
         )
     )
+    # The requests being answered, counted by the front door; follow-ups give way to them.
+    acks: AcksInFlight = field(default_factory=AcksInFlight)
 
 
 def deps_of(context: Any) -> Deps:

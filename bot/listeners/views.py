@@ -32,17 +32,20 @@ def handle_profile_submitted(ack: Ack, body: dict[str, Any], client: WebClient, 
     # (opening the modal looked the person up); if not, it is filled in right after the ack.
     known = deps.directory.cached(team_id, user_id)
     with deps.session_factory.begin() as session:
-        existing = profiles.get_profile(session=session, team_id=team_id, user_id=user_id)
-        tz = known.tz if known else (existing.tz if existing else None)
         joined = profiles.save_profile(
-            session=session, team_id=team_id, user_id=user_id, profile=valid, tz=tz or "UTC", now=deps.clock()
+            session=session,
+            team_id=team_id,
+            user_id=user_id,
+            profile=valid,
+            tz=known.tz if known else None,
+            now=deps.clock(),
         )
     ack()
 
     def confirm() -> None:
         if known is None:
             slack_user = deps.directory.lookup(client, team_id, user_id)
-            if slack_user is not None and slack_user.tz != tz:
+            if slack_user is not None:
                 with deps.session_factory.begin() as session:
                     profiles.set_timezone(session=session, team_id=team_id, user_id=user_id, tz=slack_user.tz)
         text, blocks = messages.profile_saved(joined=joined)

@@ -124,9 +124,12 @@ def validate_answers(answers: ProfileAnswers) -> ValidProfile:
 
 
 def save_profile(
-    *, session: Session, team_id: str, user_id: str, profile: ValidProfile, tz: str, now: datetime
+    *, session: Session, team_id: str, user_id: str, profile: ValidProfile, tz: str | None, now: datetime
 ) -> bool:
-    """Create or update the person's profile. Returns True when they have just joined."""
+    """Create or update the person's profile. Returns True when they have just joined.
+
+    `tz` None keeps the time zone on record (UTC for someone new, until Slack tells us).
+    """
     ensure_workspace(session=session, team_id=team_id, now=now)
     row = get_profile(session=session, team_id=team_id, user_id=user_id)
     created = row is None
@@ -143,7 +146,7 @@ def save_profile(
     row.meeting_ways = profile.meeting_ways
     row.frequency = profile.frequency
     row.feedback_commitment = True
-    row.tz = tz
+    row.tz = tz or row.tz or "UTC"
     row.updated_at = now
     session.flush()
     return created
@@ -152,7 +155,7 @@ def save_profile(
 def set_timezone(*, session: Session, team_id: str, user_id: str, tz: str) -> None:
     """Record the person's IANA zone as Slack reports it (it drives when check-ins arrive)."""
     profile = get_profile(session=session, team_id=team_id, user_id=user_id)
-    if profile is not None:
+    if profile is not None and profile.tz != tz:
         profile.tz = tz
         session.flush()
 

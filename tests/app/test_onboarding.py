@@ -149,6 +149,10 @@ def test_help_and_unknown_words(slack):
     unknown = slack.command("U1", "jion")
     assert unknown.status == 200
     assert "Did you mean `/peer-mentor join`?" in texts(unknown.json)
+    # Bolt on its own reads any command containing the word "payload" as an empty request.
+    odd = slack.command("U1", "payload please")
+    assert odd.status == 200
+    assert "/peer-mentor join" in texts(odd.json)
 
 
 def test_commands_that_need_a_profile_say_so_kindly(slack, runtime):
