@@ -11,6 +11,7 @@ Configuration comes from the environment or a .env file; see README → Configur
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 
@@ -20,8 +21,6 @@ from bot.runtime import build_runtime
 from bot.sandbox.launch import sandbox_port, sandbox_reason
 
 logger = logging.getLogger("peer_mentor")
-WEB_THREADS = 24
-GIL_SWITCH_SECONDS = 0.0005
 
 
 def main() -> int:
@@ -36,22 +35,22 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
-    runtime = build_runtime(settings)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        runtime = build_runtime(settings)
+        gc.freeze()  # as in bot/http_server.py: long-lived objects out of the collector's sight
         logger.info("Peer Mentor is running in Socket Mode")
         SocketModeHandler(runtime.bolt_app, settings.slack_app_token).start()
         return 0
-    from waitress import serve
+    from bot.http_server import serve
 
-    # Acks wait on the GIL behind follow-up work (modals, DMs) on other threads; a shorter
-    # switch interval than the default 5 ms hands it over sooner.
-    sys.setswitchinterval(GIL_SWITCH_SECONDS)
-
-    logger.info("Peer Mentor is listening on http://0.0.0.0:%d/slack/events", settings.port)
-    # Each request thread waits for its listener's ack; enough of them keep acks fast under bursts.
-    serve(runtime.web_app, host="0.0.0.0", port=settings.port, threads=WEB_THREADS, ident="peer-mentor")
+    logger.info(
+        "Peer Mentor is listening on http://0.0.0.0:%d/slack/events with %d web processes",
+        settings.port,
+        settings.web_processes,
+    )
+    serve(settings)
     return 0
 
 

@@ -32,6 +32,7 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     log_level: str = "INFO"
     port: int = 3000
+    web_processes: int = 2
 
     @property
     def socket_mode(self) -> bool:
@@ -106,6 +107,11 @@ def load_settings(
     if not 0 < port < 65536:
         problems.append("PORT must be a number from 1 to 65535.")
 
+    processes_text = get("WEB_CONCURRENCY") or "2"
+    web_processes = int(processes_text) if processes_text.isdigit() else 0
+    if not 0 < web_processes <= 64:
+        problems.append("WEB_CONCURRENCY (web processes) must be a number from 1 to 64.")
+
     if problems:
         raise ConfigError(
             "Peer Mentor cannot start. Set these in the environment or in a .env file "
@@ -120,6 +126,7 @@ def load_settings(
         admins=admins,
         log_level=log_level,
         port=port,
+        web_processes=web_processes,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import threading
 from typing import Any
 
@@ -26,25 +27,32 @@ _HOLDS_LOCK = "peer_mentor_holds_write_lock"
 
 
 def _one_writer_at_a_time(engine: Engine) -> None:
-    """Let this process's threads take turns at SQLite's single write lock.
+    """Let writers take turns at SQLite's single write lock, in this process and across processes.
 
     SQLite makes a second writer wait in a sleeping busy loop (1, 2, 5 … 100 ms between
-    tries), which turns a burst of concurrent form submissions into 100 ms queues. A lock
-    in the process hands the turn over at once; another process (the worker) still waits
-    through SQLite's own busy timeout. Taken at the first write, as SQLite does, and given
-    back when the transaction ends.
+    tries), which turns a burst of concurrent form submissions into 100 ms queues. Instead a
+    writer first takes a lock of its own: a thread lock among this engine's threads, then an
+    exclusive flock on a file beside the database, shared by every process that opens it (the
+    web processes, the worker). Both hand the turn over the moment it is given back. Taken at
+    the first write, as SQLite does, and given back when the transaction ends.
     """
-    write_lock = threading.Lock()
+    thread_lock = threading.Lock()
+    database = engine.url.database
+    lock_file = open(f"{database}.lock", "ab") if database and database != ":memory:" else None  # noqa: SIM115
 
     def before_cursor_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         info = conn.info
         if not info.get(_HOLDS_LOCK) and statement.lstrip()[:15].upper().startswith(_WRITES):
-            write_lock.acquire()
+            thread_lock.acquire()
+            if lock_file is not None:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
             info[_HOLDS_LOCK] = True
 
     def release(info: dict[str, Any]) -> None:
         if info.pop(_HOLDS_LOCK, False):
-            write_lock.release()
+            if lock_file is not None:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+            thread_lock.release()
 
     event.listen(engine, "before_cursor_execute", before_cursor_execute)
     event.listen(engine, "commit", lambda conn: release(conn.info))

@@ -15,6 +15,7 @@ def test_defaults():
     assert settings.database_url == "sqlite:///peer_mentor.db"
     assert settings.port == 3000 and not settings.socket_mode
     assert settings.admins == frozenset()
+    assert settings.web_processes == 2
 
 
 def test_values_are_normalised():
@@ -26,12 +27,14 @@ def test_values_are_normalised():
             "PEER_MENTOR_ADMINS": "U01ABC, W02DEF ,",
             "LOG_LEVEL": "debug",
             "PORT": "8080",
+            "WEB_CONCURRENCY": "4",
         }
     )
     assert settings.slack_api_url == "http://127.0.0.1:9999/api/"
     assert settings.database_url == "postgresql+psycopg://u:p@db/pm"
     assert settings.admins == {"U01ABC", "W02DEF"}
     assert settings.log_level == "DEBUG" and settings.port == 8080
+    assert settings.web_processes == 4
 
 
 def test_socket_mode_needs_no_signing_secret():
@@ -49,6 +52,7 @@ def test_every_problem_is_reported_at_once():
                 "PEER_MENTOR_ADMINS": "alice",
                 "LOG_LEVEL": "LOUD",
                 "PORT": "http",
+                "WEB_CONCURRENCY": "0",
             }
         )
     message = str(raised.value)
@@ -60,6 +64,7 @@ def test_every_problem_is_reported_at_once():
         "PEER_MENTOR_ADMINS",
         "LOG_LEVEL",
         "PORT",
+        "WEB_CONCURRENCY",
         ".env",
     ):
         assert name in message
