@@ -134,16 +134,37 @@ def main() -> None:
                     opened.append((user, fake.open_modal_stack("T1", user)[-1]))
                 settle(fake, calls_before)
 
-            print(f"{'scenario':<24}{'load':<23}{'requests':>9}{'median ms':>11}{'p99 ms':>9}{'errors':>8}")
+            print(
+                f"{'scenario':<24}{'load':<23}{'requests':>9}{'median ms':>11}{'p99 ms':>9}{'errors':>8}{'per s':>7}{'in flight':>11}"
+            )
             loads = (("1 client", 1, False), ("bursts of 20", 20, True), ("20 clients, sustained", 20, False))
             for name, build in (("/peer-mentor join", join_command), ("opt-in view_submission", submission)):
                 for load, clients, burst in loads:
+                    send = build
                     if build is submission:
+                        # Built beforehand (copying a 17 KB view and signing it is slow work for
+                        # this process, which would leave clients idle); a submission's trigger
+                        # id is never used. A command's is, and lives 3 s: built just in time.
                         open_forms(args.requests)
-                    latencies, errors = run(target, build, args.requests, clients, burst=burst, fake=fake)
+                        send = iter([submission() for _ in range(args.requests)]).__next__
+                    latencies, errors, span = run(
+                        target,
+                        send,
+                        args.requests,
+                        clients,
+                        burst=burst,
+                        prepared=send is not build,
+                        fake=fake,
+                    )
+                    # Requests answered per second, and how many were in flight on average
+                    # (Little's law); bursts pause in between, so neither means anything there.
+                    rate = "" if burst else f"{args.requests / span:.0f}"
+                    in_flight = "" if burst else f"{sum(latencies) / span:.1f}"
                     median = statistics.median(latencies) * 1000
                     p99 = statistics.quantiles(latencies, n=100)[98] * 1000
-                    print(f"{name:<24}{load:<23}{args.requests:>9}{median:>11.1f}{p99:>9.1f}{errors:>8}")
+                    print(
+                        f"{name:<24}{load:<23}{args.requests:>9}{median:>11.1f}{p99:>9.1f}{errors:>8}{rate:>7}{in_flight:>11}"
+                    )
             failed = [c for c in fake.calls if not c.ok]
             print(f"Slack calls the app made: {len(fake.calls)}, failed: {len(failed)}")
         finally:
@@ -170,12 +191,16 @@ def wait_until_healthy(port: int, timeout: float = 30.0) -> None:
             time.sleep(0.1)  # the app process is starting; nothing to wait on but the port
 
 
-def run(target, build, count: int, clients: int, *, burst: bool, fake: FakeSlack) -> tuple[list[float], int]:
-    """Send `count` requests from a separate client process and return (latencies, errors).
+def run(
+    target, build, count: int, clients: int, *, burst: bool, prepared: bool, fake: FakeSlack
+) -> tuple[list[float], int, float]:
+    """Send `count` requests from a separate client process.
 
+    Returns (latencies, errors, seconds from the first request sent to the last answer in).
     The clients live in their own process so that their clocks are not held up by this one,
-    which also runs the Slack emulator; requests are built here (trigger ids come from the
-    emulator and live 3 seconds) just before they are sent.
+    which also runs the Slack emulator. Requests come from `build`: made just before they are
+    sent (trigger ids come from the emulator and live 3 seconds), or all at once when
+    `prepared`, so that twenty stay in flight however busy this process is.
     """
     context = multiprocessing.get_context("spawn")
     outbox: multiprocessing.Queue = context.Queue(maxsize=clients * 2)
@@ -184,7 +209,7 @@ def run(target, build, count: int, clients: int, *, burst: bool, fake: FakeSlack
         target=client_process, args=(target.hostname, target.port, target.path, clients, outbox, results)
     )
     process.start()
-    collected: list[tuple[float, bool]] = []
+    collected: list[tuple[float, bool, float, float]] = []
     if burst:
         for start in range(0, count, clients):
             calls_before = len(fake.calls)
@@ -192,13 +217,17 @@ def run(target, build, count: int, clients: int, *, burst: bool, fake: FakeSlack
             outbox.put([_wire(build()) for _ in range(size)])
             collected += [results.get() for _ in range(size)]
             settle(fake, calls_before)
+    elif prepared:
+        outbox.put([_wire(build()) for _ in range(count)])
+        collected = [results.get() for _ in range(count)]
     else:
         for _ in range(count):
             outbox.put([_wire(build())])
         collected = [results.get() for _ in range(count)]
     outbox.put(None)
     process.join(timeout=30)
-    return [r[0] for r in collected], sum(1 for r in collected if not r[1])
+    span = max(r[3] for r in collected) - min(r[2] for r in collected)
+    return [r[0] for r in collected], sum(1 for r in collected if not r[1]), span
 
 
 def send_once(target, request: sr.SignedRequest) -> None:
@@ -261,16 +290,22 @@ def client_process(host: str, port: int, path: str, clients: int, outbox, result
             reply = _complete_reply(key.data[1])
             if reply is None and chunk:
                 continue
-            elapsed = time.perf_counter() - key.data[0]
+            answered_at = time.perf_counter()  # one clock for every process on this machine
             selector.unregister(key.fileobj)
             key.fileobj.close()
             in_flight -= 1
-            results.put((elapsed, reply is not None and reply.startswith(b"HTTP/1.1 200")))
+            ok = reply is not None and reply.startswith(b"HTTP/1.1 200")
+            results.put((answered_at - key.data[0], ok, key.data[0], answered_at))
 
 
 def _http_request(host: str, port: int, path: str, wire: tuple[bytes, dict[str, str]]) -> bytes:
     body, headers = wire
-    lines = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}", f"Content-Length: {len(body)}", "Connection: close"]
+    lines = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        f"Content-Length: {len(body)}",
+        "Connection: close",
+    ]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.models import Profile, Recipient, Workspace, WorkspaceDelivery
@@ -25,6 +24,7 @@ from bot.services import outbox, profiles
 from bot.services.checkins import PAIR_PROMPTS
 from bot.services.matching.pairs import EndedPair, end_pair
 from bot.services.program import program_settings
+from bot.services.rows import insert_for, insert_unless_present
 from bot.services.working_hours import WorkingHours, next_working_time
 
 PEER_GONE = "peer_gone"
@@ -63,8 +63,7 @@ def recipient_states(*, session: Session, team_id: str, user_ids: list[str]) -> 
 
 
 def _recipient(session: Session, team_id: str, user_id: str) -> Recipient:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     session.execute(
         insert(Recipient)
         .values(team_id=team_id, user_id=user_id)
@@ -80,8 +79,7 @@ def _recipient(session: Session, team_id: str, user_id: str) -> Recipient:
 
 
 def remember_dm_channel(*, session: Session, team_id: str, user_id: str, channel_id: str) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     session.execute(
         insert(Recipient)
         .values(team_id=team_id, user_id=user_id, dm_channel_id=channel_id)
@@ -102,8 +100,7 @@ def mark_verified(
     (people move), so working hours follow them."""
     if not user_ids:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     for start in range(0, len(user_ids), 500):
         chunk = user_ids[start : start + 500]
         statement = insert(Recipient).values(
@@ -186,10 +183,8 @@ def ensure_workspace_rows(*, session: Session) -> None:
     ).all()
     if not missing:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for team_id in missing:
-        session.execute(insert(WorkspaceDelivery).values(team_id=team_id).on_conflict_do_nothing())
+        insert_unless_present(session, WorkspaceDelivery, team_id=team_id)
 
 
 def active_workspaces(*, session: Session) -> list[str]:

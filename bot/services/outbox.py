@@ -26,10 +26,10 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.models import OutboxMessage
+from bot.services.rows import insert_for
 
 PENDING, SENT, CANCELLED, FAILED = "pending", "sent", "cancelled", "failed"
 
@@ -119,8 +119,7 @@ def plan_many(*, session: Session, team_id: str, messages: list[Planned], now: d
         }
         for m in messages
     ]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     table = cast(Table, OutboxMessage.__table__)
     statement = insert(table).on_conflict_do_nothing(index_elements=["team_id", "key"]).returning(table.c.id)
     # RETURNING rather than rowcount, which psycopg reports as -1 for this statement.

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.models import Profile, Workspace
 from bot.services import options
 from bot.services.errors import DomainError, InvalidInput, NotJoined
+from bot.services.rows import insert_unless_present
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,9 @@ class ValidProfile:
 
 def ensure_workspace(*, session: Session, team_id: str, now: datetime) -> Workspace:
     workspace = session.get(Workspace, team_id)
-    if workspace is None:
-        workspace = Workspace(team_id=team_id, created_at=now)
-        session.add(workspace)
-        session.flush()
+    if workspace is None:  # the first request from a workspace; others may arrive alongside it
+        insert_unless_present(session, Workspace, team_id=team_id, created_at=now)
+        workspace = session.get_one(Workspace, team_id)
     return workspace
 
 
