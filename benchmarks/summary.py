@@ -226,6 +226,7 @@ def end_to_end(url: str, fake: FakeSlack) -> float:
     settings = Settings(
         slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=fake.api_url, database_url=url
     )
+
     def clock() -> datetime:
         return NOW + timedelta(days=100)
 
@@ -241,7 +242,9 @@ def end_to_end(url: str, fake: FakeSlack) -> float:
         before = len(fake.calls_to("chat.postMessage"))
         start = time.perf_counter()
         driver.command(BOSS, "summary", channel=CHANNEL)
-        fake.wait_for("chat.postMessage", lambda c: c.args["channel"] == CHANNEL, count=before + 1, timeout=30)
+        fake.wait_for(
+            "chat.postMessage", lambda c: c.args["channel"] == CHANNEL, count=before + 1, timeout=30
+        )
         return time.perf_counter() - start
     finally:
         server.stop()
@@ -249,7 +252,9 @@ def end_to_end(url: str, fake: FakeSlack) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--history", type=int, default=40, help="earlier summaries to check against")
@@ -280,7 +285,9 @@ def main() -> None:
             f"app's own time: median {statistics.median(app_times) * 1000:.0f} ms, "
             f"max {max(app_times) * 1000:.0f} ms (target < 1000 ms)"
         )
-        print(f"end to end through the real app (command → message in the channel): {end_to_end(url, fake):.2f} s")
+        print(
+            f"end to end through the real app (command → message in the channel): {end_to_end(url, fake):.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -146,11 +146,12 @@ def _send(start_response: StartResponse, response: BoltResponse) -> list[bytes]:
     data = response.body.encode("utf-8")
     headers = [(name, value) for name, values in response.headers.items() for value in values]
     headers = [(name, value) for name, value in headers if name.lower() != "content-length"]
-    start_response(
-        f"{response.status} {HTTPStatus(response.status).phrase}",
-        [*headers, ("Content-Length", str(len(data)))],
-    )
+    phrase = HTTPStatus(response.status).phrase if response.status in _KNOWN_STATUSES else "Unknown"
+    start_response(f"{response.status} {phrase}", [*headers, ("Content-Length", str(len(data)))])
     return [data]
+
+
+_KNOWN_STATUSES = {status.value for status in HTTPStatus}
 
 
 def form_value(encoded: bytes) -> str:
