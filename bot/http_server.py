@@ -48,6 +48,8 @@ class PeerMentorServer(BaseApplication):
             "keepalive": 0,  # Slack opens a connection per request; an idle one would hold a slot
             "proc_name": "peer-mentor",
             "loglevel": self._settings.log_level.lower(),
+            # No runtime control socket: it would live in $HOME, shared by every instance there.
+            "control_socket_disable": True,
         }
         for name, value in options.items():
             self.cfg.set(name, value)
