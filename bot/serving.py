@@ -1,7 +1,7 @@
 """Serve a WSGI app with waitress on a background thread, and stop it cleanly.
 
 Used where the app runs beside something else in one process: the whole-app tests and the
-benchmarks. (app.py serves in the foreground with waitress.serve.)
+benchmarks. (In production app.py serves with gunicorn: bot.http_server.)
 """
 
 from __future__ import annotations
