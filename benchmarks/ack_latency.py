@@ -2,19 +2,20 @@
 
 Starts the real app exactly as production does (`python app.py`: gunicorn, two web processes,
 a SQLite file) in its own processes, pointed at the Slack emulator on loopback in this process,
-and sends correctly signed requests from a client process of its own. Latency runs from sending the request to reading the whole acknowledgement,
-which is what Slack's 3-second clock sees. As in life, each submission is of a form the app
-opened for that person (`/peer-mentor join`, untimed, before the scenario starts), so it
-carries the view Slack stored. Three ways to load it:
+and sends correctly signed requests from a client process of its own. Latency runs from
+sending a request to reading the whole acknowledgement, which is what Slack's 3-second clock
+sees. As in life, each submission is of a form the app opened for that person (`/peer-mentor
+join`, untimed, before the scenario starts), so it carries the view Slack stored. Three loads:
 
 - 1 client: one request at a time;
 - bursts of 20: twenty requests sent at the same moment (a team all typing `join` after an
   announcement), then a pause for the app to finish the work that follows the acks;
-- 20 clients, sustained: twenty clients sending back to back with no pause, which saturates
-  the machine (2 cores shared by the app, the Slack emulator and the clients) and so measures
-  throughput as much as latency.
+- 20 clients, sustained: twenty clients each sending the next request the moment the last is
+  answered. This saturates the machine (2 cores shared by the app, the Slack emulator and
+  the clients), so a request's time is mostly its wait in line; the last two columns say how
+  many were answered per second and how many were in flight on average (Little's law).
 
-    python -m benchmarks.ack_latency [--requests 400]
+    python -m benchmarks.ack_latency [--requests 400] [--database-url postgresql://…]
 """
 
 from __future__ import annotations

@@ -45,7 +45,11 @@ def _one_writer_at_a_time(engine: Engine) -> None:
         if not info.get(_HOLDS_LOCK) and statement.lstrip()[:15].upper().startswith(_WRITES):
             thread_lock.acquire()
             if lock_file is not None:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX)
+                except BaseException:  # never leave this process's writers locked out
+                    thread_lock.release()
+                    raise
             info[_HOLDS_LOCK] = True
 
     def release(info: dict[str, Any]) -> None:
