@@ -34,7 +34,18 @@ from bot.services.admin_settings import (
 )
 from bot.services.program import MIN_PRIVACY_THRESHOLD
 from bot.services.program_health import ProgramHealth
-from bot.ui.kit import Blocks, actions, button, context, header, mention, section, slack_date, to_dicts
+from bot.ui.kit import (
+    Blocks,
+    FormState,
+    actions,
+    button,
+    context,
+    header,
+    mention,
+    section,
+    slack_date,
+    to_dicts,
+)
 
 CADENCES = [
     ("off", "Off: I run rounds myself"),
@@ -220,40 +231,20 @@ def settings_modal(settings: AdminSettings, changes: list[Change], *, tz: str) -
 
 def read_settings_form(state_values: dict[str, Any]) -> SettingsForm:
     """Turn Slack's `view.state.values` into the form's answers. Odd shapes read as empty."""
-
-    def element(block: str) -> dict[str, Any]:
-        inputs = state_values.get(block)
-        value = inputs.get(AdminId.INPUT) if isinstance(inputs, dict) else None
-        return value if isinstance(value, dict) else {}
-
-    def one(block: str) -> str | None:
-        chosen = element(block).get("selected_option")
-        value = chosen.get("value") if isinstance(chosen, dict) else None
-        return value if isinstance(value, str) else None
-
-    def many(block: str) -> list[str]:
-        chosen = element(block).get("selected_options") or []
-        return [o["value"] for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)]
-
-    def ids(block: str, key: str) -> list[str]:
-        chosen = element(block).get(key) or []
-        return [c for c in chosen if isinstance(c, str)]
-
-    date = element(SettingsField.NEXT_ROUND_DATE).get("selected_date")
-    threshold = element(SettingsField.PRIVACY_THRESHOLD).get("value")
+    form = FormState(state_values, AdminId.INPUT)
     return SettingsForm(
-        round_cadence=one(SettingsField.ROUND_CADENCE),
-        next_round_date=date if isinstance(date, str) else None,
-        odd_person=one(SettingsField.ODD_PERSON),
-        forbid_same_team=FORBID_SAME_TEAM.value in many(SettingsField.FORBID_SAME_TEAM),
-        default_frequency=one(SettingsField.DEFAULT_FREQUENCY),
-        work_start=one(SettingsField.WORK_START),
-        work_end=one(SettingsField.WORK_END),
-        quiet_days=many(SettingsField.QUIET_DAYS),
-        privacy_threshold=threshold if isinstance(threshold, str) else None,
-        manager_ids=ids(SettingsField.MANAGERS, "selected_users"),
-        weekly_channels=ids(SettingsField.WEEKLY_CHANNELS, "selected_conversations"),
-        monthly_channels=ids(SettingsField.MONTHLY_CHANNELS, "selected_conversations"),
+        round_cadence=form.one(SettingsField.ROUND_CADENCE),
+        next_round_date=form.string(SettingsField.NEXT_ROUND_DATE, "selected_date"),
+        odd_person=form.one(SettingsField.ODD_PERSON),
+        forbid_same_team=FORBID_SAME_TEAM.value in form.many(SettingsField.FORBID_SAME_TEAM),
+        default_frequency=form.one(SettingsField.DEFAULT_FREQUENCY),
+        work_start=form.one(SettingsField.WORK_START),
+        work_end=form.one(SettingsField.WORK_END),
+        quiet_days=form.many(SettingsField.QUIET_DAYS),
+        privacy_threshold=form.string(SettingsField.PRIVACY_THRESHOLD, "value"),
+        manager_ids=form.ids(SettingsField.MANAGERS, "selected_users"),
+        weekly_channels=form.ids(SettingsField.WEEKLY_CHANNELS, "selected_conversations"),
+        monthly_channels=form.ids(SettingsField.MONTHLY_CHANNELS, "selected_conversations"),
     )
 
 

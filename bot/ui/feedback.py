@@ -12,7 +12,18 @@ from slack_sdk.models.views import View
 
 from bot.ids import CheckinAction, CheckinCallback, FeedbackField
 from bot.services.feedback import MAX_ASK_NEXT, MAX_DID_WELL, MAX_SUGGESTION, FeedbackAnswers, FeedbackView
-from bot.ui.kit import Blocks, button, context, escape, mention, section, slack_date, text_input, to_dicts
+from bot.ui.kit import (
+    Blocks,
+    FormState,
+    button,
+    context,
+    escape,
+    mention,
+    section,
+    slack_date,
+    text_input,
+    to_dicts,
+)
 
 
 @dataclass(frozen=True)
@@ -137,16 +148,11 @@ def read_feedback_target(private_metadata: str) -> FeedbackFor | None:
 
 
 def read_feedback_answers(state_values: dict[str, Any]) -> FeedbackAnswers:
-    def text(block: str) -> str:
-        inputs = state_values.get(block)
-        element = inputs.get(CheckinAction.INPUT) if isinstance(inputs, dict) else None
-        value = element.get("value") if isinstance(element, dict) else None
-        return value if isinstance(value, str) else ""
-
+    form = FormState(state_values, CheckinAction.INPUT)
     return FeedbackAnswers(
-        did_well=text(FeedbackField.DID_WELL),
-        suggestion=text(FeedbackField.SUGGESTION),
-        ask_next=text(FeedbackField.ASK_NEXT),
+        did_well=form.text(FeedbackField.DID_WELL),
+        suggestion=form.text(FeedbackField.SUGGESTION),
+        ask_next=form.text(FeedbackField.ASK_NEXT),
     )
 
 

@@ -25,6 +25,7 @@ from bot.services import options
 from bot.services.ground_rules import Draft, PairRules, Proposal, RulesAnswers, RulesInForce
 from bot.ui.kit import (
     Blocks,
+    FormState,
     actions,
     button,
     context,
@@ -168,37 +169,16 @@ def read_modal_metadata(private_metadata: str) -> tuple[int, int | None] | None:
 
 def read_rules_answers(state_values: dict[str, Any]) -> RulesAnswers:
     """Turn Slack's `view.state.values` into answers. Missing or odd shapes read as empty."""
-
-    def element(block: str) -> dict[str, Any]:
-        inputs = state_values.get(block)
-        value = inputs.get(RulesAction.INPUT) if isinstance(inputs, dict) else None
-        return value if isinstance(value, dict) else {}
-
-    def text(block: str) -> str:
-        value = element(block).get("value")
-        return value if isinstance(value, str) else ""
-
-    def many(block: str) -> list[str]:
-        chosen = element(block).get("selected_options") or []
-        if not isinstance(chosen, list):
-            return []
-        return [o["value"] for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)]
-
-    def one(block: str) -> str | None:
-        chosen = element(block).get("selected_option")
-        if isinstance(chosen, dict) and isinstance(chosen.get("value"), str):
-            return chosen["value"]
-        return None
-
+    form = FormState(state_values, RulesAction.INPUT)
     return RulesAnswers(
-        frequency=one(RulesField.FREQUENCY),
-        meeting_ways=many(RulesField.MEETING_WAYS),
-        confidential=TICKED in many(RulesField.CONFIDENTIAL),
-        confidentiality_exceptions=text(RulesField.CONFIDENTIALITY_EXCEPTIONS),
-        off_limits=text(RulesField.OFF_LIMITS),
-        my_goal=text(RulesField.MY_GOAL),
-        feedback_commitment=TICKED in many(RulesField.FEEDBACK_COMMITMENT),
-        respect_commitment=TICKED in many(RulesField.RESPECT_COMMITMENT),
+        frequency=form.one(RulesField.FREQUENCY),
+        meeting_ways=form.many(RulesField.MEETING_WAYS),
+        confidential=TICKED in form.many(RulesField.CONFIDENTIAL),
+        confidentiality_exceptions=form.text(RulesField.CONFIDENTIALITY_EXCEPTIONS),
+        off_limits=form.text(RulesField.OFF_LIMITS),
+        my_goal=form.text(RulesField.MY_GOAL),
+        feedback_commitment=TICKED in form.many(RulesField.FEEDBACK_COMMITMENT),
+        respect_commitment=TICKED in form.many(RulesField.RESPECT_COMMITMENT),
     )
 
 

@@ -102,3 +102,46 @@ def text_input(
             multiline=multiline,
         ),
     )
+
+
+class FormState:
+    """A submitted view's `state.values`, read defensively: a missing or odd shape reads as empty.
+
+    Every form here gives each input block one element, under the same action id.
+    """
+
+    def __init__(self, state_values: dict[str, Any], action_id: str) -> None:
+        self._values = state_values
+        self._action_id = action_id
+
+    def _element(self, block: str) -> dict[str, Any]:
+        inputs = self._values.get(block)
+        element = inputs.get(self._action_id) if isinstance(inputs, dict) else None
+        return element if isinstance(element, dict) else {}
+
+    def string(self, block: str, key: str) -> str | None:
+        """The element's `key` (`value`, `selected_date`, …) when it is a string."""
+        value = self._element(block).get(key)
+        return value if isinstance(value, str) else None
+
+    def text(self, block: str) -> str:
+        """What was typed in a text input ("" when nothing was)."""
+        return self.string(block, "value") or ""
+
+    def one(self, block: str) -> str | None:
+        """The value of a single select's chosen option."""
+        chosen = self._element(block).get("selected_option")
+        value = chosen.get("value") if isinstance(chosen, dict) else None
+        return value if isinstance(value, str) else None
+
+    def many(self, block: str) -> list[str]:
+        """The values of a multi-select's or checkboxes' chosen options."""
+        chosen = self._element(block).get("selected_options")
+        if not isinstance(chosen, list):
+            return []
+        return [o["value"] for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)]
+
+    def ids(self, block: str, key: str) -> list[str]:
+        """The ids a users or conversations select chose (`selected_users`, …)."""
+        chosen = self._element(block).get(key)
+        return [c for c in chosen if isinstance(c, str)] if isinstance(chosen, list) else []

@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import InputBlock, Option, RadioButtonsElement
 from slack_sdk.models.views import View
 
 from bot.ids import Action, Block, Callback
-from bot.ui.kit import section
+from bot.ui.kit import FormState, section
 
 UNTIL_RESUMED = "until_resumed"
 LENGTHS = [
@@ -46,10 +46,7 @@ def pause_modal() -> dict:
 
 def read_pause_weeks(state_values: dict[str, Any]) -> tuple[bool, int | None]:
     """Returns (valid, weeks); weeks None means until resumed."""
-    inputs = state_values.get(Block.PAUSE_LENGTH)
-    chosen = inputs.get(Action.PAUSE_LENGTH) if isinstance(inputs, dict) else None
-    option = chosen.get("selected_option") if isinstance(chosen, dict) else None
-    value = option.get("value") if isinstance(option, dict) else None
+    value = FormState(state_values, Action.PAUSE_LENGTH).one(Block.PAUSE_LENGTH)
     if value == UNTIL_RESUMED:
         return True, None
     if value in {v for v, _ in LENGTHS}:

@@ -21,7 +21,7 @@ from bot.ids import Action, Callback, ProfileField
 from bot.models import Profile
 from bot.services import options
 from bot.services.profiles import ProfileAnswers
-from bot.ui.kit import context, options_of, section, text_input
+from bot.ui.kit import FormState, context, options_of, section, text_input
 
 COMMITMENT = Option(
     value="yes",
@@ -173,39 +173,20 @@ def _build_profile_modal(profile: Profile | None) -> dict:
 
 def read_profile_answers(state_values: dict[str, Any]) -> ProfileAnswers:
     """Turn Slack's `view.state.values` into answers. Missing or odd shapes read as empty."""
-
-    def element(block: str) -> dict[str, Any]:
-        inputs = state_values.get(block)
-        value = inputs.get(Action.PROFILE_INPUT) if isinstance(inputs, dict) else None
-        return value if isinstance(value, dict) else {}
-
-    def text(block: str) -> str:
-        value = element(block).get("value")
-        return value if isinstance(value, str) else ""
-
-    def many(block: str) -> list[str]:
-        chosen = element(block).get("selected_options") or []
-        return [o["value"] for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)]
-
-    def one(block: str) -> str | None:
-        chosen = element(block).get("selected_option")
-        if isinstance(chosen, dict) and isinstance(chosen.get("value"), str):
-            return chosen["value"]
-        return None
-
+    form = FormState(state_values, Action.PROFILE_INPUT)
     return ProfileAnswers(
-        can_share=many(ProfileField.CAN_SHARE),
-        can_share_other=text(ProfileField.CAN_SHARE_OTHER),
-        want_to_grow=many(ProfileField.WANT_TO_GROW),
-        want_to_grow_other=text(ProfileField.WANT_TO_GROW_OTHER),
-        career_goals=many(ProfileField.CAREER_GOALS),
-        experience_level=one(ProfileField.EXPERIENCE_LEVEL),
-        function=one(ProfileField.FUNCTION),
-        team_name=text(ProfileField.TEAM_NAME),
-        background=text(ProfileField.BACKGROUND),
-        meeting_ways=many(ProfileField.MEETING_WAYS),
-        frequency=one(ProfileField.FREQUENCY),
-        feedback_commitment=COMMITMENT.value in many(ProfileField.FEEDBACK_COMMITMENT),
+        can_share=form.many(ProfileField.CAN_SHARE),
+        can_share_other=form.text(ProfileField.CAN_SHARE_OTHER),
+        want_to_grow=form.many(ProfileField.WANT_TO_GROW),
+        want_to_grow_other=form.text(ProfileField.WANT_TO_GROW_OTHER),
+        career_goals=form.many(ProfileField.CAREER_GOALS),
+        experience_level=form.one(ProfileField.EXPERIENCE_LEVEL),
+        function=form.one(ProfileField.FUNCTION),
+        team_name=form.text(ProfileField.TEAM_NAME),
+        background=form.text(ProfileField.BACKGROUND),
+        meeting_ways=form.many(ProfileField.MEETING_WAYS),
+        frequency=form.one(ProfileField.FREQUENCY),
+        feedback_commitment=COMMITMENT.value in form.many(ProfileField.FEEDBACK_COMMITMENT),
     )
 
 
