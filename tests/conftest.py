@@ -7,6 +7,7 @@ gets an empty schema of its own in that database.
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -69,3 +70,10 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now, for a server a test starts in a process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,20 +27,15 @@ from bot.emulator.driver import SlackDriver, texts
 from bot.models import Profile
 from tests.app.conftest import SECRET, T1_PEOPLE, TOKEN
 from tests.app.test_onboarding import ANSWERS
+from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 WEB_PROCESSES = 2
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(engine: Engine, database_url: str, fake_slack: FakeSlack) -> Iterator[SlackDriver]:
-    port = _free_port()
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
         "SLACK_BOT_TOKEN": TOKEN,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from bot.sandbox.launch import sandbox_port, sandbox_reason, slack_token_configured
+from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,15 +29,9 @@ def test_when_the_sandbox_starts(tmp_path: Path) -> None:
     assert sandbox_port({"PORT": "4100"}) == 4100 and sandbox_port({"PORT": "nope"}) == 3000
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_the_run_command_without_tokens_reaches_the_sandbox_page(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k != "DATABASE_URL"}
-    env["PORT"] = str(_free_port())
+    env["PORT"] = str(free_port())
     process = subprocess.Popen(
         [sys.executable, str(REPO / "app.py")],
         cwd=tmp_path,  # a fresh checkout's working directory: no .env, no database
