@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from bot.ids import FeedbackField
-from bot.models import Feedback, Pair, PairMember
+from bot.models import Feedback, Pair
 from bot.services import outbox, profiles
 from bot.services.errors import DomainError, InvalidInput, NotAllowed
+from bot.services.matching.pairs import open_pairs_of
 from bot.services.program import program_settings
 from bot.services.working_hours import WorkingHours, next_working_time
 
@@ -217,19 +218,7 @@ def one_sided(*, session: Session, team_id: str, pair_id: int) -> list[tuple[str
 
 
 def _open_pair_of(session: Session, team_id: str, user_id: str, pair_id: int | None) -> Pair:
-    query = (
-        select(Pair)
-        .join(PairMember, PairMember.pair_id == Pair.id)
-        .where(
-            Pair.team_id == team_id,
-            Pair.ended_at.is_(None),
-            PairMember.team_id == team_id,
-            PairMember.user_id == user_id,
-        )
-        .options(selectinload(Pair.members))
-        .order_by(Pair.id.desc())
-        .limit(1)
-    )
+    query = open_pairs_of(team_id, user_id).limit(1)
     if pair_id is not None:
         query = query.where(Pair.id == pair_id)
     pair = session.scalar(query)

@@ -94,8 +94,9 @@ def _active_members(team_id: str) -> Select[str]:
     )
 
 
-def _active_pair(session: Session, team_id: str, user_id: str) -> Pair | None:
-    return session.scalars(
+def open_pairs_of(team_id: str, user_id: str) -> Select[Pair]:
+    """The person's pairs that have not ended, newest first, with their members loaded."""
+    return (
         select(Pair)
         .join(PairMember, PairMember.pair_id == Pair.id)
         .where(
@@ -106,5 +107,8 @@ def _active_pair(session: Session, team_id: str, user_id: str) -> Pair | None:
         )
         .options(selectinload(Pair.members))
         .order_by(Pair.created_at.desc(), Pair.id.desc())
-        .limit(1)
-    ).first()
+    )
+
+
+def _active_pair(session: Session, team_id: str, user_id: str) -> Pair | None:
+    return session.scalars(open_pairs_of(team_id, user_id).limit(1)).first()
