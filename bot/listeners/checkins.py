@@ -4,7 +4,8 @@ button and modal, and the `checkin` and `feedback` sub-commands.
 A check-in's answer replaces its message (`chat.update` for a DM the worker sent, the
 response URL for the ephemeral one `checkin` shows), so it can't be answered twice; the
 worker's copy of the question is updated too when the person answered somewhere else.
-Database work happens before `ack()` (see bot/listeners/ground_rules.py for why).
+Database work happens before `ack()` (see bot/listeners/ground_rules.py for why); Slack calls
+follow it through `after_ack`, so the answer to Slack never waits on them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.ids import CheckinAction, CheckinCallback
+from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import CommandCall, route
 from bot.listeners.deps import deps_of, team_of, user_of
 from bot.services import checkins, outbox
@@ -71,9 +73,12 @@ def give_feedback(call: CommandCall) -> None:
         call.ack(text=text, blocks=blocks)
         return
     call.ack()
-    call.client.views_open(
-        trigger_id=call.body["trigger_id"],
-        view=feedback_modal(FeedbackFor(target.pair_id, target.peer_ids[0])),
+    view = feedback_modal(FeedbackFor(target.pair_id, target.peer_ids[0]))
+    after_ack(
+        call.deps,
+        call.body,
+        call.client,
+        lambda: call.client.views_open(trigger_id=call.body["trigger_id"], view=view),
     )
 
 
@@ -104,10 +109,14 @@ def handle_checkin_answered(
     text, blocks = checkin_answered(
         view, user_id=user_id, answer=outcome.answer, reminder_at=outcome.reminder_at
     )
-    clicked = _replace_clicked(body, client, respond, text, blocks)
-    for channel, ts in elsewhere:
-        if (channel, ts) != clicked:
-            _update(client, channel, ts, text, blocks)
+
+    def replace_messages() -> None:
+        clicked = _replace_clicked(body, client, respond, text, blocks)
+        for channel, ts in elsewhere:
+            if (channel, ts) != clicked:
+                _update(client, channel, ts, text, blocks)
+
+    after_ack(deps, body, client, replace_messages)
 
 
 def handle_quiet_decision(
@@ -131,7 +140,7 @@ def handle_quiet_decision(
     text, blocks = quiet_offer_answered(
         outcome.checkin, user_id=user_id, decision=outcome.decision, paused_until=outcome.paused_until
     )
-    _replace_clicked(body, client, respond, text, blocks)
+    after_ack(deps, body, client, lambda: _replace_clicked(body, client, respond, text, blocks))
 
 
 def handle_give_feedback_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
@@ -146,7 +155,8 @@ def handle_give_feedback_clicked(ack: Ack, body: dict[str, Any], client: WebClie
     if target.recipient_id not in pair.peer_ids:
         raise DomainError(OUTDATED)
     ack()
-    client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(target))
+    view = feedback_modal(target)
+    after_ack(deps, body, client, lambda: client.views_open(trigger_id=body["trigger_id"], view=view))
 
 
 def handle_feedback_submitted(ack: Ack, body: dict[str, Any], context: Any) -> None:

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.ids import PairAction, RulesAction, RulesCallback
+from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import CommandCall, route
 from bot.listeners.deps import Deps, deps_of, team_of, user_of
 from bot.listeners.surfaces import from_home, publish_home, send_dm
@@ -51,12 +52,18 @@ def open_rules(call: CommandCall) -> None:
             ground_rules.draft(session=session, team_id=call.team_id, pair_id=pair_id, user_id=call.user_id)
         )
     call.ack()
-    call.client.views_open(trigger_id=call.body["trigger_id"], view=view)
+    after_ack(
+        call.deps,
+        call.body,
+        call.client,
+        lambda: call.client.views_open(trigger_id=call.body["trigger_id"], view=view),
+    )
 
 
 # Button listeners do their (quick) database work before ack(): a domain error raised after
 # ack() meets a race in slack_bolt 1.30's thread runner that can hold the HTTP answer for the
-# full 3-second ack timeout (measured here), which Slack shows the person as a failure.
+# full 3-second ack timeout (measured here), which Slack shows the person as a failure. Their
+# Slack calls follow the ack through after_ack, so the answer to Slack never waits on them.
 
 
 def handle_set_ground_rules_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
@@ -90,7 +97,8 @@ def _open_modal(
             session=session, team_id=team_id, pair_id=pair_id, user_id=user_id, version=version
         )
     ack()
-    client.views_open(trigger_id=body["trigger_id"], view=proposal_modal(draft))
+    view = proposal_modal(draft)
+    after_ack(deps, body, client, lambda: client.views_open(trigger_id=body["trigger_id"], view=view))
 
 
 def handle_proposal_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
@@ -118,6 +126,12 @@ def handle_proposal_submitted(ack: Ack, body: dict[str, Any], client: WebClient,
             now=deps.clock(),
         )
     ack()
+    after_ack(deps, body, client, lambda: _post_proposal(client, deps, team_id, user_id, outcome))
+
+
+def _post_proposal(
+    client: WebClient, deps: Deps, team_id: str, user_id: str, outcome: ground_rules.ProposalOutcome
+) -> None:
     proposal = outcome.proposal
     if not outcome.created:
         send_dm(client, user_id, proposal_sent_notice(proposal, created=False))
@@ -133,7 +147,7 @@ def handle_proposal_submitted(ack: Ack, body: dict[str, Any], client: WebClient,
         ground_rules.record_message(
             session=session,
             team_id=team_id,
-            pair_id=pair_id,
+            pair_id=proposal.pair_id,
             version=proposal.version,
             channel=posted["channel"],
             ts=posted["ts"],
@@ -166,22 +180,26 @@ def handle_agree_clicked(
             else None
         )
     ack()
-    proposal = outcome.proposal
-    if outcome.newly_agreed:
-        _update_message(client, _with_message_of(proposal, body), *proposal_message(proposal))
-    if in_force is not None:
-        text, blocks = agreed_message(in_force)
-        client.chat_postMessage(channel=_pair_conversation(client, proposal), text=text, blocks=blocks)
-    reply = agreement_reply(
-        version=version,
-        newly_agreed=outcome.newly_agreed,
-        in_force=outcome.in_force,
-        waiting_for=proposal.waiting_for,
-    )
-    if from_home(body):
-        publish_home(client, deps, team_id, user_id, notice=reply)
-    elif not outcome.activated and body.get("response_url"):
-        respond(text=reply, response_type="ephemeral", replace_original=False)
+
+    def tell_the_pair() -> None:
+        proposal = outcome.proposal
+        if outcome.newly_agreed:
+            _update_message(client, _with_message_of(proposal, body), *proposal_message(proposal))
+        if in_force is not None:
+            text, blocks = agreed_message(in_force)
+            client.chat_postMessage(channel=_pair_conversation(client, proposal), text=text, blocks=blocks)
+        reply = agreement_reply(
+            version=version,
+            newly_agreed=outcome.newly_agreed,
+            in_force=outcome.in_force,
+            waiting_for=proposal.waiting_for,
+        )
+        if from_home(body):
+            publish_home(client, deps, team_id, user_id, notice=reply)
+        elif not outcome.activated and body.get("response_url"):
+            respond(text=reply, response_type="ephemeral", replace_original=False)
+
+    after_ack(deps, body, client, tell_the_pair)
 
 
 # --- helpers ----------------------------------------------------------------------------
