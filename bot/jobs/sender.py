@@ -61,6 +61,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.models.states import OutboxStatus
 from bot.services import delivery, outbox, profiles
 from bot.services.errors import DomainError
 from bot.services.outbox import OutboxRow
@@ -676,7 +677,7 @@ class Dispatcher:
     def _settle(
         self, session: Session, row: OutboxRow, status: str, reason: str, *, not_sent: bool = True
     ) -> None:
-        if status == "cancelled":
+        if status == OutboxStatus.CANCELLED:
             outbox.cancel(session=session, row_id=row.id, owner=self._owner, reason=reason)
             self.stats.add("cancelled")
         else:

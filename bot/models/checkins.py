@@ -22,6 +22,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.models.base import Base, UTCDateTime
+from bot.models.states import CheckinAnswerKind, CheckinOutcome, Escalation, QuietDecision, state_type
 
 
 class Checkin(Base):
@@ -41,9 +42,16 @@ class Checkin(Base):
     frequency: Mapped[str] = mapped_column(String(16))
     rules_version: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    escalation: Mapped[str] = mapped_column(String(16), default="none")  # "none" | "gentle" | "offer"
-    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)  # after an offer
+    outcome: Mapped[CheckinOutcome | None] = mapped_column(
+        state_type(CheckinOutcome, "outcome"), nullable=True
+    )
+    escalation: Mapped[Escalation] = mapped_column(
+        state_type(Escalation, "escalation"), default=Escalation.NONE
+    )
+    # After an offer.
+    decision: Mapped[QuietDecision | None] = mapped_column(
+        state_type(QuietDecision, "decision"), nullable=True
+    )
     decided_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -70,7 +78,7 @@ class CheckinAnswer(Base):
     team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
     checkin_id: Mapped[int] = mapped_column(Integer, ForeignKey("checkins.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(32))
-    answer: Mapped[str] = mapped_column(String(16))
+    answer: Mapped[CheckinAnswerKind] = mapped_column(state_type(CheckinAnswerKind, "answer"))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     checkin: Mapped[Checkin] = relationship(back_populates="answers")

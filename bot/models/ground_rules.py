@@ -22,6 +22,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.models.base import Base, UTCDateTime
+from bot.models.states import RulesStatus, state_type
 
 
 class RulesProposal(Base):
@@ -37,7 +38,7 @@ class RulesProposal(Base):
     version: Mapped[int] = mapped_column(Integer)
     proposed_by: Mapped[str] = mapped_column(String(32))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(16))  # "pending" | "agreed" | "superseded"
+    status: Mapped[RulesStatus] = mapped_column(state_type(RulesStatus, "status"))
     # Set once everyone in the pair agreed; kept after a newer version supersedes it.
     agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     frequency: Mapped[str] = mapped_column(String(16))  # a value of options.FREQUENCIES

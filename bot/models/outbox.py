@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, UTCDateTime
+from bot.models.states import OutboxStatus, state_type
 
 
 class OutboxMessage(Base):
@@ -40,7 +41,9 @@ class OutboxMessage(Base):
     # References only (ids, flags), never people's words.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # "pending" → "sent" | "cancelled" | "failed".
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(
+        state_type(OutboxStatus, "status"), default=OutboxStatus.PENDING
+    )
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Transient failures so far (for back-off); a rate limit is not a failure.
     attempts: Mapped[int] = mapped_column(Integer, default=0)

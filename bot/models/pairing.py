@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.models.base import Base, UTCDateTime
+from bot.models.states import PairStatus, state_type
 
 
 class MatchRound(Base):
@@ -61,7 +62,7 @@ class Pair(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     end_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # "new" after matching, "ended" once ended; the ground-rules flow adds "active".
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[PairStatus] = mapped_column(state_type(PairStatus, "status"), default=PairStatus.NEW)
     score: Mapped[float] = mapped_column(Float)
     # The score's breakdown, one entry per reason and two-person combination, so the
     # "why you were matched" text can be rebuilt later without the profiles.

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Un
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, UTCDateTime
+from bot.models.states import SummaryStatus, state_type
 
 
 class SummarySubscription(Base):
@@ -51,7 +52,7 @@ class SummarySnapshot(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # "claimed" while it is being posted, then "posted" or "failed". Every status counts as
     # published for the subtraction guard (the safe side); only "posted" is compared with.
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[SummaryStatus] = mapped_column(state_type(SummaryStatus, "status"))
     team_size: Mapped[int] = mapped_column(Integer)
     counted_size: Mapped[int] = mapped_column(Integer)
     # Sorted little-endian 64-bit fingerprints of the people counted (see summaries.fingerprint).

@@ -13,6 +13,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from bot.models import Checkin, CheckinAnswer
+from bot.models.states import CheckinOutcome
 
 MET = "met"
 
@@ -51,7 +52,7 @@ def checkin_rate(*, session: Session, team_id: str, since: datetime, until: date
             Checkin.team_id == team_id,
             Checkin.due_at >= since,
             Checkin.due_at <= until,
-            (Checkin.outcome.is_(None)) | (Checkin.outcome != "paused"),
+            (Checkin.outcome.is_(None)) | (Checkin.outcome != CheckinOutcome.PAUSED),
         )
     )
     answered = session.scalar(
@@ -61,7 +62,7 @@ def checkin_rate(*, session: Session, team_id: str, since: datetime, until: date
             Checkin.team_id == team_id,
             Checkin.due_at >= since,
             Checkin.due_at <= until,
-            (Checkin.outcome.is_(None)) | (Checkin.outcome != "paused"),
+            (Checkin.outcome.is_(None)) | (Checkin.outcome != CheckinOutcome.PAUSED),
         )
     )
     return CheckinRate(due=due or 0, answered=answered or 0)

@@ -31,6 +31,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.models import Checkin, CheckinAnswer, Pair, Profile, RulesProposal
+from bot.models.states import CheckinAnswerKind, CheckinOutcome, Escalation, PairStatus, QuietDecision
 from bot.services import outbox, profiles
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.ground_rules import AGREED, RulesInForce, rules_in_force
@@ -48,11 +49,11 @@ PAIR_ENDED = "pair_ended"
 WELCOME_BACK = "welcome_back"
 PAIR_PROMPTS = (CHECKIN, REMINDER, OFFER, FEEDBACK_NUDGE)
 
-MET, NOT_YET, SKIP = "met", "not_yet", "skip"
+MET, NOT_YET, SKIP = CheckinAnswerKind.MET, CheckinAnswerKind.NOT_YET, CheckinAnswerKind.SKIP
 ANSWERS = (MET, NOT_YET, SKIP)
-KEEP_GOING, PAUSE, REMATCH = "keep_going", "pause", "rematch"
+KEEP_GOING, PAUSE, REMATCH = QuietDecision.KEEP_GOING, QuietDecision.PAUSE, QuietDecision.REMATCH
 DECISIONS = (KEEP_GOING, PAUSE, REMATCH)
-NO_ESCALATION, GENTLE, OFFERED = "none", "gentle", "offer"
+NO_ESCALATION, GENTLE, OFFERED = Escalation.NONE, Escalation.GENTLE, Escalation.OFFER
 
 REMIND_AFTER = timedelta(days=3)
 OFFER_PAUSE_WEEKS = 4
@@ -210,7 +211,10 @@ def plan_checkins(
     query = (
         select(Pair)
         .where(
-            Pair.team_id == team_id, Pair.status == "active", Pair.ended_at.is_(None), Pair.id > after_pair_id
+            Pair.team_id == team_id,
+            Pair.status == PairStatus.ACTIVE,
+            Pair.ended_at.is_(None),
+            Pair.id > after_pair_id,
         )
         .order_by(Pair.id)
         .options(selectinload(Pair.members))
@@ -280,7 +284,7 @@ def _advance(
         created_at=now,
     )
     if on_hold:
-        checkin.outcome, checkin.closed_at = "paused", now
+        checkin.outcome, checkin.closed_at = CheckinOutcome.PAUSED, now
         session.add(checkin)
         session.flush()
         summary.paused_periods += 1
@@ -309,13 +313,13 @@ def _advance(
         )
 
 
-def _outcome(checkin: Checkin, *, on_hold: bool) -> str:
+def _outcome(checkin: Checkin, *, on_hold: bool) -> CheckinOutcome:
     answers = {a.answer for a in checkin.answers}
     if MET in answers:
-        return "met"
+        return CheckinOutcome.MET
     if SKIP in answers:
-        return "skipped"
-    return "paused" if on_hold else "missed"
+        return CheckinOutcome.SKIPPED
+    return CheckinOutcome.PAUSED if on_hold else CheckinOutcome.MISSED
 
 
 def _waiting_for_decision(checkin: Checkin) -> bool:
@@ -337,7 +341,7 @@ def missed_streak(*, session: Session, pair_id: int) -> int:
     )
     streak = 0
     for row in rows:
-        if row.outcome != "missed" or row.decision is not None:
+        if row.outcome != CheckinOutcome.MISSED or row.decision is not None:
             break
         streak += 1
     return streak
@@ -450,7 +454,7 @@ def _active(session: Session, team_id: str, user_id: str) -> tuple[Pair, RulesIn
         raise NoActivePair(has_pair=False)
     rules = rules_in_force(session=session, team_id=team_id, pair_id=view.pair_id)
     pair = session.get(Pair, view.pair_id, options=[selectinload(Pair.members)])
-    if rules is None or pair is None or pair.status != "active":
+    if rules is None or pair is None or pair.status != PairStatus.ACTIVE:
         raise NoActivePair(has_pair=True)
     return pair, rules, _latest_checkins(session, team_id, [pair.id]).get(pair.id)
 
@@ -491,7 +495,7 @@ def next_checkin_at(*, session: Session, team_id: str, user_id: str, now: dateti
     the "gone quiet" offer.
     """
     view = current_pair(session=session, team_id=team_id, user_id=user_id)
-    if view is None or view.status != "active":
+    if view is None or view.status != PairStatus.ACTIVE:
         return None
     profile = profiles.get_profile(session=session, team_id=team_id, user_id=user_id)
     rules = rules_in_force(session=session, team_id=team_id, pair_id=view.pair_id)
@@ -525,6 +529,7 @@ def record_answer(
     """
     if answer not in ANSWERS:
         raise ValueError(f"unknown answer {answer!r}")
+    answer = CheckinAnswerKind(answer)
     if checkin_id is None:
         checkin, pair = _current(session, team_id, user_id, now)
     else:
@@ -543,7 +548,7 @@ def record_answer(
         mine.answer, mine.answered_at = answer, now
     if checkin.outcome is not None and answer in (MET, SKIP):
         # A late answer still tells the truth about that period.
-        checkin.outcome = _outcome(checkin, on_hold=checkin.outcome == "paused")
+        checkin.outcome = _outcome(checkin, on_hold=checkin.outcome == CheckinOutcome.PAUSED)
     if answer == MET and checkin.escalation == OFFERED and checkin.decision is None:
         checkin.decision, checkin.decided_by, checkin.decided_at = KEEP_GOING, user_id, now
     session.flush()
@@ -653,6 +658,7 @@ def decide(
     """An answer to the "gone quiet" offer: keep going, pause this person, or end the pair."""
     if decision not in DECISIONS:
         raise ValueError(f"unknown decision {decision!r}")
+    decision = QuietDecision(decision)
     checkin, pair = _member_checkin(session, team_id, checkin_id, user_id)
     if pair.ended_at is not None:
         raise PairHasEnded()

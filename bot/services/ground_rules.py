@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.ids import RulesField
 from bot.models import Pair, Profile, RulesAgreement, RulesProposal
+from bot.models.states import PairStatus, RulesStatus
 from bot.services import options
 from bot.services.errors import DomainError, InvalidInput, NotAllowed
 from bot.services.matching.pairs import current_pair
@@ -35,7 +36,7 @@ MAX_EXCEPTIONS = 300
 MAX_OFF_LIMITS = 300
 MAX_GOAL = 200
 
-PENDING, AGREED, SUPERSEDED = "pending", "agreed", "superseded"
+PENDING, AGREED, SUPERSEDED = RulesStatus.PENDING, RulesStatus.AGREED, RulesStatus.SUPERSEDED
 
 NOT_A_MEMBER = "Only the people in a pairing can see or change its ground rules, so nothing was changed."
 
@@ -102,7 +103,7 @@ class Proposal:
 
     pair_id: int
     version: int
-    status: str  # "pending" | "agreed" | "superseded"
+    status: RulesStatus
     proposed_by: str
     proposed_at: datetime
     agreed_at: datetime | None
@@ -503,7 +504,7 @@ def agree(
                 older.status = SUPERSEDED
         row.status = AGREED
         row.agreed_at = now
-        pair.status = "active"
+        pair.status = PairStatus.ACTIVE
     _flush(session)
     return AgreementOutcome(
         _proposal(row, members), newly_agreed=True, in_force=activated, activated=activated
@@ -540,7 +541,7 @@ def _member_pair(session: Session, team_id: str, pair_id: int, user_id: str) -> 
 
 
 def _require_open(pair: Pair) -> None:
-    if pair.ended_at is not None or pair.status == "ended":
+    if pair.ended_at is not None or pair.status == PairStatus.ENDED:
         raise PairEnded()
 
 

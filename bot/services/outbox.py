@@ -29,9 +29,15 @@ from sqlalchemy import Select, Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import OutboxMessage
+from bot.models.states import OutboxStatus
 from bot.services.rows import insert_for
 
-PENDING, SENT, CANCELLED, FAILED = "pending", "sent", "cancelled", "failed"
+PENDING, SENT, CANCELLED, FAILED = (
+    OutboxStatus.PENDING,
+    OutboxStatus.SENT,
+    OutboxStatus.CANCELLED,
+    OutboxStatus.FAILED,
+)
 
 # Transient failures are retried after 30 s, 1 min, 2 min, … then hourly: 80 failures is
 # about three days. Then the row fails and the worker says so loudly. Rate limits (429) are

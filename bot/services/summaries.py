@@ -35,6 +35,7 @@ from bot.models import (
     Workspace,
     WorkspaceDelivery,
 )
+from bot.models.states import SummaryStatus
 from bot.services import activity, disclosure, periods
 from bot.services.disclosure import Bands, Interval
 from bot.services.errors import DomainError, NotAllowed
@@ -203,7 +204,7 @@ def publish_summary(
         delivery_key=delivery_key,
         channel_id=channel_id,
         published_at=now,
-        status="claimed",
+        status=SummaryStatus.CLAIMED,
         team_size=team_size,
         counted_size=len(counted.fingerprints),
         members=counted.packed,
@@ -235,7 +236,7 @@ def mark_posted(*, session: Session, team_id: str, snapshot_id: int, posted: boo
     session.execute(
         update(SummarySnapshot)
         .where(SummarySnapshot.team_id == team_id, SummarySnapshot.id == snapshot_id)
-        .values(status="posted" if posted else "failed")
+        .values(status=SummaryStatus.POSTED if posted else SummaryStatus.FAILED)
     )
 
 
@@ -289,7 +290,7 @@ def record_undeliverable(*, session: Session, due: DueSummary, now: datetime) ->
             delivery_key=due.delivery_key,
             channel_id=due.channel_id,
             published_at=now,
-            status="failed",
+            status=SummaryStatus.FAILED,
             team_size=0,
             counted_size=0,
             members=b"",
@@ -601,7 +602,7 @@ def _previous(
         .where(
             SummarySnapshot.team_id == team_id,
             SummarySnapshot.scope == scope_key,
-            SummarySnapshot.status == "posted",
+            SummarySnapshot.status == SummaryStatus.POSTED,
             SummarySnapshot.published_at < period_start,
         )
         .order_by(SummarySnapshot.published_at.desc(), SummarySnapshot.id.desc())

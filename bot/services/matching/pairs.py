@@ -16,6 +16,7 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.models import Pair, PairMember, Waitlist
+from bot.models.states import PairStatus
 from bot.services.matching.explain import explain
 from bot.services.matching.scoring import Reason
 
@@ -69,7 +70,7 @@ def end_pair(*, session: Session, team_id: str, user_id: str, now: datetime, rea
         return None
     pair.ended_at = now
     pair.end_reason = reason
-    pair.status = "ended"
+    pair.status = PairStatus.ENDED
     session.flush()
     others = tuple(member.user_id for member in pair.members if member.user_id != user_id)
     return EndedPair(pair.id, user_id, reason, others)
