@@ -16,15 +16,15 @@ from sqlalchemy.orm import Session, selectinload
 from bot.models import Pair
 from bot.services import checkins, delivery, feedback
 from bot.services.checkins import MET, SKIP, CheckinView
+from bot.services.matching.next_step import after_pair_ended
 from bot.services.matching.pairs import current_pair
 from bot.services.outbox import OutboxRow
 from bot.ui.checkins import (
     checkin_message,
-    pair_ended_message,
-    peer_gone_message,
     quiet_offer_message,
     welcome_back_message,
 )
+from bot.ui.endings import pair_ended_message
 from bot.ui.feedback import feedback_balance_message, feedback_nudge_message, feedback_received_message
 
 from .registry import Content, MessageKind, register_kind
@@ -111,14 +111,24 @@ def render_pair_ended(session: Session, row: OutboxRow, now: datetime) -> Conten
     if pair is None:
         return None
     peers = tuple(m.user_id for m in pair.members if m.user_id != row.recipient)
-    return Content(*pair_ended_message(peer_ids=peers))
+    ender = row.payload.get("ended_by")
+    step = after_pair_ended(session=session, team_id=row.team_id, user_id=row.recipient, now=now)
+    return Content(
+        *pair_ended_message(
+            reason=pair.end_reason or "left",
+            ender_id=ender if isinstance(ender, str) else None,
+            peer_ids=peers,
+            step=step,
+        )
+    )
 
 
 def render_peer_gone(session: Session, row: OutboxRow, now: datetime) -> Content | None:
     gone = row.payload.get("gone")
     if not isinstance(gone, str):
         return None
-    return Content(*peer_gone_message(gone_user_id=gone))
+    step = after_pair_ended(session=session, team_id=row.team_id, user_id=row.recipient, now=now)
+    return Content(*pair_ended_message(reason="gone", ender_id=gone, peer_ids=(gone,), step=step))
 
 
 def _pair(session: Session, row: OutboxRow) -> Pair | None:

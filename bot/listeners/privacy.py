@@ -21,6 +21,8 @@ from bot.listeners.commands import CommandCall, route
 from bot.listeners.deps import Deps, deps_of, team_of, user_of
 from bot.listeners.surfaces import from_home, publish_home, send_dm
 from bot.services import privacy
+from bot.services.matching.next_step import after_pair_ended
+from bot.ui.endings import pair_ended_message
 from bot.ui.privacy import (
     DELETED,
     EXPORT_FILENAME,
@@ -30,7 +32,6 @@ from bot.ui.privacy import (
     confirm_delete,
     export_file,
     export_message,
-    peer_left_kindly,
 )
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,10 @@ def handle_delete_confirmed(
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
     with deps.session_factory.begin() as session:
         erasure = privacy.delete_my_data(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
+        steps = {
+            peer: after_pair_ended(session=session, team_id=team_id, user_id=peer, now=deps.clock())
+            for peer in erasure.peers_to_tell
+        }
     ack()
     message = DELETED if erasure.had_data else NOTHING_TO_DELETE
 
@@ -97,8 +102,8 @@ def handle_delete_confirmed(
             respond(text=message, replace_original=True)
         else:
             send_dm(client, user_id, message)
-        text, blocks = peer_left_kindly()
         for peer in erasure.peers_to_tell:
+            text, blocks = pair_ended_message(reason="deleted", ender_id=None, peer_ids=(), step=steps[peer])
             try:
                 send_dm(client, peer, text, blocks)
             except SlackApiError as error:

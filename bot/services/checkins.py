@@ -677,7 +677,7 @@ def decide(
         )
         hours = WorkingHours.of(program_settings(session=session, team_id=team_id))
         for other in ended.other_user_ids if ended else ():
-            _plan_for(session, pair, PAIR_ENDED, "quiet", other, now, hours, {"ended_by": "peer"})
+            _plan_for(session, pair, PAIR_ENDED, "quiet", other, now, hours, {"ended_by": user_id})
     if checkin.decision is None or decision == REMATCH:
         checkin.decision, checkin.decided_by, checkin.decided_at = decision, user_id, now
     session.flush()

@@ -164,28 +164,3 @@ def welcome_back_message(
         lines.append("You're in the next matching round.")
     blocks: list[Block] = [section(" ".join(lines)), context(f"Need more time? `{SLASH_COMMAND} pause`")]
     return text, to_dicts(blocks)
-
-
-def pair_ended_message(*, peer_ids: tuple[str, ...]) -> tuple[str, Blocks]:
-    """To the others when someone took the "find a new peer" offer after a quiet spell."""
-    peers = " and ".join(mention(p) for p in peer_ids) or "your peer"
-    text = "Your peer-mentoring pairing has ended after a quiet spell."
-    blocks = [
-        section(
-            f":handshake: Your pairing with {peers} has ended after a quiet spell. It happens, and "
-            "nobody is to blame. Thank you for the time you gave it. You're in the pool for the next "
-            "matching round."
-        )
-    ]
-    return text, to_dicts(blocks)
-
-
-def peer_gone_message(*, gone_user_id: str) -> tuple[str, Blocks]:
-    text = "Your peer-mentoring pairing has ended."
-    blocks = [
-        section(
-            f":wave: We can no longer reach {mention(gone_user_id)} on Slack, so your pairing has ended. "
-            "Thank you for the time you spent together. You're in the pool for the next matching round."
-        )
-    ]
-    return text, to_dicts(blocks)

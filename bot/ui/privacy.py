@@ -103,19 +103,6 @@ NOTHING_TO_DELETE = "Peer Mentor held nothing about you, so there was nothing to
 KEPT = "Nothing was deleted."
 
 
-def peer_left_kindly() -> tuple[str, Blocks]:
-    """To the others in a pair when someone erased their data (they are not named again)."""
-    text = "Your peer-mentoring pairing has ended."
-    blocks = [
-        section(
-            ":handshake: Your peer has stepped away from peer mentoring, so your pairing has ended. "
-            "It's nothing you did, and thank you for the time you gave it. You're back in the pool "
-            "and will be matched in the next round."
-        )
-    ]
-    return text, to_dicts(blocks)
-
-
 def privacy_buttons() -> list[Block]:
     return [
         context("Your data, your call: get a copy of everything, or erase it."),

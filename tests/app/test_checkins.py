@@ -141,7 +141,8 @@ def test_a_quiet_pair_is_nudged_gently_then_offered_a_choice(slack, runtime, fak
     fake_slack.wait_for("chat.update", lambda c: c.args["ts"] == peer_offer["ts"])
     assert "pairing has ended" in texts(fake_slack.messages(peer_channel)[3])
     tick(runtime, fake_slack, database_url, clock() + timedelta(minutes=5))
-    assert "after a quiet spell" in texts(fake_slack.messages(channel)[-1])
+    ended = texts(fake_slack.messages(channel)[-1])
+    assert "After a few quiet weeks, <@U2> chose to find a new peer" in ended
     # And nothing more: the next check-in time passes quietly for both.
     tick(runtime, fake_slack, database_url, clock() + timedelta(weeks=1))
     assert len(fake_slack.messages(channel)) == 5 and len(fake_slack.messages(peer_channel)) == 4

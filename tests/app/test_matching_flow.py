@@ -100,9 +100,11 @@ def test_rematch_ends_the_pair_kindly_and_never_repeats(slack, runtime, clock):
     click = slack.click("U1", MatchAction.REMATCH_CONFIRMED, message=confirm.json)
     assert "has ended" in texts(slack.responses(click)[0])
     assert "You'll be paired in the next matching round" in texts(slack.command("U1").json)
-    # The peer is told kindly by the worker.
+    # The peer is told kindly by the worker, with the true reason: not a quiet spell a day in.
     tick(runtime.deps.settings, clock())
-    assert any("ended" in texts(m).lower() for m in slack.dms("U2"))
+    [ended] = [texts(m) for m in slack.dms("U2") if "has ended" in texts(m)]
+    assert "<@U1> asked for a new peer" in ended and "quiet" not in ended
+    assert "back in the pool" in ended
     # A new round never pairs U1 and U2 again; with the other pair still active, nobody is matched.
     slack.command(ADMIN, "match")
     slack.fake.wait_for("views.update", lambda c: "no new pair is possible" in str(c.args["view"]))
@@ -118,6 +120,9 @@ def test_leaving_ends_the_pair(slack, runtime, clock):
         ended = [p for p in session.scalars(select(Pair)) if {m.user_id for m in p.members} == {"U3", "U4"}]
         assert ended[0].ended_at is not None and ended[0].end_reason == "left"
     assert "You'll be paired in the next matching round" in texts(slack.command("U4").json)
+    tick(runtime.deps.settings, clock())
+    [told] = [texts(m) for m in slack.dms("U4") if "has ended" in texts(m)]
+    assert "<@U3> has left the peer-mentoring program" in told and "quiet" not in told
 
 
 def test_ground_rules_button_sits_in_the_intro(slack, runtime, clock):

@@ -65,6 +65,6 @@ def end_pairing(
             recipient=other,
             due_at=now,
             now=now,
-            payload={"ended_by": "peer"},
+            payload={"ended_by": user_id},
         )
     return ended
