@@ -85,9 +85,8 @@ def confirm_rematch(call: CommandCall) -> None:
     with call.deps.session_factory.begin() as session:
         pair = current_pair(session=session, team_id=call.team_id, user_id=call.user_id)
     if pair is None:
-        raise DomainError(
-            "You're not in a pair right now, so there's nothing to end. You'll be matched in the next round."
-        )
+        # No promise of a round here: the person may have left the program or be paused.
+        raise DomainError("You're not in a pair right now, so there's nothing to end.")
     text, blocks = ui.confirm_rematch(pair.peers_of(call.user_id))
     call.ack(text=text, blocks=blocks)
 

@@ -196,8 +196,9 @@ def confirm_rematch(peer_ids: tuple[str, ...]) -> tuple[str, Blocks]:
     text = "End your pairing and be matched again?"
     blocks = [
         section(
-            f"*{text}* Your pairing with {peers} ends without blame: they're told kindly that the pairing "
-            "has ended, and you're both in the next round with someone new. You'll never be paired again."
+            f"*{text}* Your pairing with {peers} ends without blame: they're told kindly that you asked "
+            f"for a new peer, and you're both back in the pool for the next round. You'll never be "
+            f"paired with {peers} again."
         ),
         actions(
             button("Yes, end our pairing", MatchAction.REMATCH_CONFIRMED, style="danger"),
@@ -209,7 +210,7 @@ def confirm_rematch(peer_ids: tuple[str, ...]) -> tuple[str, Blocks]:
 
 def rematched_text(peer_ids: tuple[str, ...]) -> str:
     if not peer_ids:
-        return "That pairing had already ended. You'll be matched in the next round."
+        return "That pairing had already ended, so there was nothing more to do."
     return (
         f":leaves: Your pairing with {_and([mention(p) for p in peer_ids])} has ended. "
         "They'll get a kind note. You're back in the pool for the next round."

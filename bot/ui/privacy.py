@@ -50,7 +50,7 @@ def export_message(data: dict[str, Any]) -> tuple[str, Blocks]:
         lines.append("*Pairings:* none")
     agreed = [r for r in rules if r.get("you_agreed")]
     lines.append(
-        f"*Ground rules:* {len(rules)} versions in your pairings, {len(agreed)} of them agreed by you"
+        f"*Ground rules:* {len(rules)} version{'' if len(rules) == 1 else 's'} in your pairings, {len(agreed)} of them agreed by you"
     )
     lines.append(f"*Check-in answers:* {len(checkins)}")
     lines.append(f"*Feedback:* {len(given)} given, {len(received)} received")
