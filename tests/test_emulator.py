@@ -399,6 +399,22 @@ def test_injected_api_error(fake: FakeSlack, client: WebClient) -> None:
     assert slack_error(client.conversations_open, users="U1").response["error"] == "user_disabled"
 
 
+def test_an_error_after_storing_posts_the_message_and_still_answers_the_error(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    # Slack's ambiguous internal_error: the message may be there although the answer says no.
+    fake.fail_next("chat.postMessage", error="internal_error", after_storing=True)
+    assert slack_error(client.chat_postMessage, channel="C1", text="maybe").response["error"] == (
+        "internal_error"
+    )
+    assert [m["text"] for m in fake.messages("C1")] == ["maybe"]
+
+
+def test_a_group_dm_with_a_deactivated_member_is_refused_without_saying_who(client: WebClient) -> None:
+    assert slack_error(client.conversations_open, users="U1,UGONE").response["error"] == "user_disabled"
+    assert client.conversations_open(users="UGONE")["ok"]  # their own DM still opens
+
+
 def test_a_dropped_response_makes_slack_sdk_post_twice(fake: FakeSlack) -> None:
     # What SLACK.md warns about: the default retry handler re-sends after a lost connection.
     fake.fail_next("chat.postMessage", drop_response=True)

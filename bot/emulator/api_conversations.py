@@ -31,7 +31,10 @@ def open_dm(ctx: Ctx, user_ids: list[str]) -> tuple[Conversation, bool]:
             raise ApiError("user_not_found")
         if user.is_bot or user_id == ws.bot_user_id:
             raise ApiError("cannot_dm_bot")
-    # A deactivated person still gets a DM without error (Slack): the app must check `deleted`.
+    # A deactivated person still gets a DM of their own without error (Slack): the app must
+    # check `deleted`. A group DM with a deactivated member is refused, without saying who.
+    if len(user_ids) > 1 and any(ws.users[u].deleted for u in user_ids):
+        raise ApiError("user_disabled")
     key = frozenset(user_ids)
     if key in ws.dms:
         return ws.conversations[ws.dms[key]], True

@@ -65,6 +65,9 @@ class _Failure:
     status: int
     retry_after: int | None
     drop_response: bool
+    # Carry the call out (a message IS posted), then answer with the error: Slack's
+    # internal_error / fatal_error after it has stored the message.
+    after_storing: bool = False
 
     def reply(self) -> tuple[Reply, dict[str, Any]]:
         if self.status >= 500:
@@ -338,6 +341,7 @@ class FakeSlack:
         retry_after: int | None = None,
         times: int = 1,
         drop_response: bool = False,
+        after_storing: bool = False,
     ) -> None:
         """Make the next `times` calls to `method` fail.
 
@@ -345,12 +349,18 @@ class FakeSlack:
         status>=500 -> that status with an HTML body; error="x" -> 200 {"ok": false, "error": "x"};
         drop_response=True -> the call is processed (a message IS posted) and then the
         connection closes unanswered, which slack_sdk's default retry handler re-sends.
+        after_storing=True -> the call is carried out (a message IS posted), then answered
+        with the error anyway: Slack's ambiguous internal_error / fatal_error.
         """
         if status == 200 and error is None and not drop_response:
             raise ValueError("fail_next needs an error, a non-200 status or drop_response=True")
+        if after_storing and (error is None or drop_response):
+            raise ValueError("after_storing needs an error to answer with (and no drop_response)")
         with self._lock:
             queue = self._failures.setdefault(method, deque())
-            queue.extend(_Failure(error, status, retry_after, drop_response) for _ in range(times))
+            queue.extend(
+                _Failure(error, status, retry_after, drop_response, after_storing) for _ in range(times)
+            )
 
     def set_rate_limit(self, method: str, *, per_minute: int | None) -> None:
         """A real sliding-window limiter per method and workspace (by `clock`); None turns it off."""
@@ -511,7 +521,10 @@ class FakeSlack:
             team_ids = list(self._state.tokens.get(request.token or "", []))
             failure = self._take_failure(method)
             team_id = team_ids[0] if team_ids else None
-            if failure is not None and not failure.drop_response:
+            if failure is not None and failure.after_storing:
+                self._execute(method, request, team_ids, now)
+                reply, body = failure.reply()
+            elif failure is not None and not failure.drop_response:
                 reply, body = failure.reply()
             else:
                 reply, body, team_id = self._execute(method, request, team_ids, now)
