@@ -179,7 +179,12 @@ def test_usergroups_list_finds_a_group_by_its_handle(fake: FakeSlack, client: We
     fake.add_usergroup("T1", "S1", handle="design-team", users=["U1", "U2"])
     fake.add_usergroup("T2", "S2", handle="other-team", users=["U9"])
     [group] = client.usergroups_list()["usergroups"]
-    assert (group["id"], group["handle"], group["team_id"], group["date_delete"]) == ("S1", "design-team", "T1", 0)
+    assert (group["id"], group["handle"], group["team_id"], group["date_delete"]) == (
+        "S1",
+        "design-team",
+        "T1",
+        0,
+    )
     assert "users" not in group and "user_count" not in group
     [full] = client.usergroups_list(include_users=True, include_count=True)["usergroups"]
     assert full["users"] == ["U1", "U2"] and full["user_count"] == "2"

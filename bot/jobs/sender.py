@@ -430,11 +430,62 @@ class Dispatcher:
             return state.dm_channel_id or row.recipient
         if "," not in row.recipient:
             return row.recipient
-        opened = self._call(lane, row, lane.client.conversations_open, users=row.recipient)
+        members = row.recipient.split(",")
+        with self._transaction() as session:
+            states = delivery.recipient_states(session=session, team_id=row.team_id, user_ids=members)
+            present = [u for u in members if not states[u].gone]
+            if len(present) < 2:
+                self._settle(session, row, "cancelled", "recipient_gone")
+                raise _Handled
+        try:
+            opened = lane.client.conversations_open(users=",".join(present))
+        except Exception as error:
+            failure = classify(error)
+            if failure.verdict == Verdict.GONE:
+                self._find_who_left(lane, row, present, failure.error)
+            else:
+                self._failed(lane, row, failure, posting=False, target=row.recipient)
+            raise _Handled from None
         channel = str(opened["channel"]["id"])
         with self._transaction() as session:
             outbox.remember_channel(session=session, row_id=row.id, owner=self._owner, channel_id=channel)
         return channel
+
+    def _find_who_left(self, lane: Lane, row: OutboxRow, members: list[str], error: str) -> None:
+        """A group DM was refused (`user_disabled`: one member is deactivated, but Slack does
+        not say who). users.info finds them; only they are marked gone, and the row is tried
+        again at once for whoever is left (bot/services/delivery.mark_gone re-plans the pair)."""
+        gone: dict[str, str] = {}
+        active: dict[str, str] = {}
+        for user_id in members:
+            try:
+                user = lane.client.users_info(user=user_id).get("user") or {}
+            except Exception as failed:
+                failure = classify(failed)
+                if failure.verdict != Verdict.GONE:
+                    self._failed(lane, row, failure, posting=False, target=row.recipient)
+                    return
+                gone[user_id] = failure.error
+                continue
+            if user.get("deleted") or user.get("is_bot"):
+                gone[user_id] = "deactivated" if user.get("deleted") else "is_bot"
+            else:
+                active[user_id] = str(user.get("tz") or "")
+        now = self._clock.now()
+        with self._transaction() as session:
+            delivery.mark_verified(
+                session=session, team_id=row.team_id, user_ids=sorted(active), now=now, tz=active
+            )
+            for user_id, reason in gone.items():
+                self._mark_gone(session, row.team_id, user_id, reason)
+            if gone:
+                outbox.reschedule(
+                    session=session, row_id=row.id, owner=self._owner, due_at=now, reason=error, not_sent=True
+                )
+                self.stats.add("recipient_gone", len(gone))
+        if not gone:
+            # Slack said someone is disabled and nobody is: try again later, like any hiccup.
+            self._failed(lane, row, Failure(Verdict.TRANSIENT, error), posting=False, target=row.recipient)
 
     def _check_person(self, lane: Lane, row: OutboxRow) -> None:
         """users.info: a deactivated person (`deleted`) gets nothing more (Slack itself still
@@ -474,8 +525,8 @@ class Dispatcher:
                 page = lane.client.users_list(limit=200, cursor=cursor)
             except Exception as error:
                 failure = classify(error)
-                if failure.verdict == Verdict.RATE_LIMITED and failure.retry_after <= INLINE_WAIT:
-                    time.sleep(self._clock.real_seconds(failure.retry_after))
+                if failure.verdict == Verdict.RATE_LIMITED and failure.wait <= INLINE_WAIT:
+                    time.sleep(self._clock.real_seconds(failure.wait))
                     continue
                 logger.warning("users.list sweep in %s stopped: %s", lane.team_id, failure.error)
                 return  # each person is then checked with users.info
@@ -567,15 +618,15 @@ class Dispatcher:
                     session=session,
                     row_id=row.id,
                     owner=self._owner,
-                    due_at=now + timedelta(seconds=failure.retry_after),
-                    reason="ratelimited",
+                    due_at=now + timedelta(seconds=failure.wait),
+                    reason=failure.error,
                     not_sent=not_sent,
                 )
-            lane.pacer.limited(self._clock.seconds(), failure.retry_after)
+            lane.pacer.limited(self._clock.seconds(), failure.wait)
             self.stats.add("rate_limited")
         elif failure.verdict == Verdict.AUTH:
             self._stop(lane, row, failure.error, not_sent=not_sent)
-        elif failure.verdict == Verdict.GONE:
+        elif failure.verdict == Verdict.GONE and KINDS.get(row.kind, KINDS_DEFAULT).to_person:
             if failure.error == "account_inactive" and self._token_refused(lane):
                 self._stop(lane, row, "account_inactive", not_sent=not_sent)
             else:

@@ -22,6 +22,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 # outbox key, which is how a message already in Slack is recognised after a crash.
 METADATA_EVENT = "peer_mentor_outbox"
 HTTP_TIMEOUT = 10
+# A rate limit answered without Retry-After (chat.postMessage's HTTP 200 `rate_limited`):
+# wait this long, and the workspace's pacer slows down too.
+RATE_LIMIT_BACKOFF = 60.0
 
 # Slack refused the token: nothing in this workspace can be sent until it is fixed.
 AUTH_ERRORS = frozenset(
@@ -38,17 +41,13 @@ AUTH_ERRORS = frozenset(
 GONE_ERRORS = frozenset(
     {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "user_not_visible"}
 )
+# "Later", never "never": chat.postMessage's own limit answers HTTP 200 `rate_limited`, a
+# workspace over its message allowance `message_limit_exceeded`, every other limit HTTP 429.
+RATE_LIMIT_ERRORS = frozenset({"ratelimited", "rate_limited", "message_limit_exceeded"})
+# Slack failed while doing it: the message may have been posted all the same.
+AMBIGUOUS_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 # Slack answered but could not do it right now; the message is certainly not posted.
-TRANSIENT_ERRORS = frozenset(
-    {
-        "internal_error",
-        "fatal_error",
-        "service_unavailable",
-        "request_timeout",
-        "team_added_to_org",
-        "ratelimited",
-    }
-)
+TRANSIENT_ERRORS = frozenset({"team_added_to_org"})
 
 
 class Verdict(Enum):
@@ -64,9 +63,15 @@ class Verdict(Enum):
 class Failure:
     verdict: Verdict
     error: str
-    retry_after: float = 0.0
+    # Seconds Slack asked us to wait (Retry-After); None when it did not say.
+    retry_after: float | None = None
     # The request may have reached Slack and been carried out (no answer, or a 5xx page).
     maybe_done: bool = False
+
+    @property
+    def wait(self) -> float:
+        """How long to hold off after a rate limit: Retry-After, else a minute."""
+        return RATE_LIMIT_BACKOFF if self.retry_after is None else self.retry_after
 
 
 def make_client(token: str, base_url: str, *, timeout: int = HTTP_TIMEOUT) -> WebClient:
@@ -91,6 +96,10 @@ def classify(error: Exception) -> Failure:
             return Failure(Verdict.AUTH, code)
         if code in GONE_ERRORS:
             return Failure(Verdict.GONE, code)
+        if code in RATE_LIMIT_ERRORS:
+            return Failure(Verdict.RATE_LIMITED, code, retry_after=_retry_after(response.headers, None))
+        if code in AMBIGUOUS_ERRORS:
+            return Failure(Verdict.TRANSIENT, code, maybe_done=True)
         if code in TRANSIENT_ERRORS:
             return Failure(Verdict.TRANSIENT, code)
         if code == "channel_not_found":
@@ -102,7 +111,7 @@ def classify(error: Exception) -> Failure:
     raise error
 
 
-def _retry_after(headers: dict[str, object]) -> float:
+def _retry_after(headers: dict[str, object], default: float | None = 1.0) -> float | None:
     for name, value in headers.items():
         if name.lower() == "retry-after":
             text = value[0] if isinstance(value, list) and value else value
@@ -110,4 +119,4 @@ def _retry_after(headers: dict[str, object]) -> float:
                 return max(1.0, float(math.ceil(float(str(text)))))
             except ValueError:
                 break
-    return 1.0
+    return default

@@ -19,10 +19,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.models import Profile, Recipient, Workspace, WorkspaceDelivery
+from bot.models import OutboxMessage, Profile, Recipient, Workspace, WorkspaceDelivery
 from bot.services import outbox, profiles
 from bot.services.checkins import PAIR_PROMPTS
-from bot.services.matching.pairs import EndedPair, end_pair
+from bot.services.matching.announce import INTRO
+from bot.services.matching.pairs import EndedPair, current_pair, drop_member, end_pair
 from bot.services.program import program_settings
 from bot.services.rows import insert_for, insert_unless_present
 from bot.services.working_hours import WorkingHours, next_working_time
@@ -120,7 +121,11 @@ def mark_verified(
 
 
 def mark_gone(*, session: Session, team_id: str, user_id: str, reason: str, now: datetime) -> GoneOutcome:
-    """Stop sending to this person, end their pair and plan a kind word to their peer."""
+    """Stop sending to this person, end their pair and plan a kind word to their peer.
+
+    A trio not yet introduced goes on as a pair without them (its intro then names two), and
+    nobody is told: the others never knew of the third. A pair not yet introduced ends, and
+    the other person hears that the new match is off rather than thanks for time together."""
     row = _recipient(session, team_id, user_id)
     if row.gone_at is not None:
         return GoneOutcome(user_id, newly_gone=False)
@@ -128,7 +133,15 @@ def mark_gone(*, session: Session, team_id: str, user_id: str, reason: str, now:
     cancelled = outbox.cancel_pending(
         session=session, team_id=team_id, reason="recipient_gone", recipient=user_id
     )
-    ended = end_pair(session=session, team_id=team_id, user_id=user_id, now=now, reason="left")
+    pair = current_pair(session=session, team_id=team_id, user_id=user_id)
+    introduced = pair is None or _introduced(session, team_id, pair.pair_id)
+    ended = None
+    if (
+        pair is None
+        or introduced
+        or not drop_member(session=session, team_id=team_id, pair_id=pair.pair_id, user_id=user_id)
+    ):
+        ended = end_pair(session=session, team_id=team_id, user_id=user_id, now=now, reason="left")
     profile = profiles.get_profile(session=session, team_id=team_id, user_id=user_id)
     if profile is not None:
         # Out of matching until they are back and resume themselves.
@@ -151,10 +164,29 @@ def mark_gone(*, session: Session, team_id: str, user_id: str, reason: str, now:
                 recipient=other,
                 due_at=next_working_time(now, tz=peer.tz, hours=hours),
                 now=now,
-                payload={"gone": user_id},
+                payload={"gone": user_id, "introduced": introduced},
             )
     session.flush()
     return GoneOutcome(user_id, newly_gone=True, cancelled=cancelled, ended=ended)
+
+
+def _introduced(session: Session, team_id: str, pair_id: int) -> bool:
+    """False only while the pair's introduction is still waiting to be sent (and certainly
+    not in Slack yet): then nobody in the pair has heard of it."""
+    return (
+        session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.team_id == team_id,
+                OutboxMessage.pair_id == pair_id,
+                OutboxMessage.kind == INTRO,
+                OutboxMessage.status == outbox.PENDING,
+                OutboxMessage.in_doubt.is_(False),
+            )
+            .limit(1)
+        )
+        is None
+    )
 
 
 def opted_in(*, session: Session, team_id: str, user_ids: set[str]) -> set[str]:

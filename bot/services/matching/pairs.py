@@ -4,7 +4,9 @@ A pair is active until `ended_at` is set. Ending a trio ends it for all three an
 everyone to the pool: the trio agreed its ground rules and rhythm as three, and the next
 round can give each of the others a peer who suits them rather than a leftover pairing.
 Ended pairs stay on record, and every two-person combination stays in `PastPairing`, so
-nobody is ever paired with a past peer again.
+nobody is ever paired with a past peer again. One exception: someone who is gone from Slack
+before their trio was even introduced is taken out of it (`drop_member`), and the other two
+start as a pair, since they have agreed nothing as three yet.
 """
 
 from __future__ import annotations
@@ -74,6 +76,22 @@ def end_pair(*, session: Session, team_id: str, user_id: str, now: datetime, rea
     session.flush()
     others = tuple(member.user_id for member in pair.members if member.user_id != user_id)
     return EndedPair(pair.id, user_id, reason, others)
+
+
+def drop_member(*, session: Session, team_id: str, pair_id: int, user_id: str) -> tuple[str, ...]:
+    """Take one person out of an active pair of three or more; returns who remains (empty,
+    and nothing changed, when the pair is not active or would be left with fewer than two)."""
+    pair = session.scalar(
+        select(Pair).where(Pair.id == pair_id, Pair.team_id == team_id).options(selectinload(Pair.members))
+    )
+    if pair is None or pair.ended_at is not None or len(pair.members) < 3:
+        return ()
+    remaining = [m for m in pair.members if m.user_id != user_id]
+    if len(remaining) == len(pair.members):
+        return ()
+    pair.members = remaining
+    session.flush()
+    return tuple(m.user_id for m in remaining)
 
 
 def active_pair_member_ids(*, session: Session, team_id: str) -> set[str]:
