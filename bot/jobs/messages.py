@@ -1,5 +1,6 @@
 """The built-in message kinds: check-ins, reminders, the quiet-pair offer, feedback nudges,
 feedback itself, the balance nudge, welcome back, and the kind words when a pair ends.
+How each is delivered (paused, budget, urgency) is in bot/services/message_kinds.py.
 
 Each renderer reads the current state as the recipient may see it and returns None when
 the message has nothing left to say (the question was answered meanwhile, the pair ended):
@@ -149,8 +150,7 @@ register_kind(MessageKind(checkins.REMINDER, render_reminder))
 register_kind(MessageKind(checkins.OFFER, render_offer))
 register_kind(MessageKind(checkins.FEEDBACK_NUDGE, render_feedback_nudge))
 register_kind(MessageKind(checkins.WELCOME_BACK, render_welcome_back))
-# Words from a peer, and news about the pair, wait for someone who is paused.
-register_kind(MessageKind(feedback.FEEDBACK, render_feedback, when_paused="defer"))
+register_kind(MessageKind(feedback.FEEDBACK, render_feedback))
 register_kind(MessageKind(feedback.FEEDBACK_BALANCE, render_feedback_balance))
-register_kind(MessageKind(checkins.PAIR_ENDED, render_pair_ended, when_paused="defer"))
-register_kind(MessageKind(delivery.PEER_GONE, render_peer_gone, when_paused="defer"))
+register_kind(MessageKind(checkins.PAIR_ENDED, render_pair_ended))
+register_kind(MessageKind(delivery.PEER_GONE, render_peer_gone))

@@ -1,9 +1,10 @@
 """Message kinds and planners: how the worker is extended.
 
 A **kind** says how to build the message of an outbox row at the moment it is sent (rows
-hold references, so the words are always current and never queued), and how it is sent: to
-a person (a DM, only if they opted in, are not gone, in their working hours; cancelled or
-held back while they are paused) or to a channel as is.
+hold references, so the words are always current and never queued). How it is delivered —
+to a person or a channel, what a pause does to it, whether it counts against the person's
+message budget and how urgent it is — is the kind's policy in bot/services/message_kinds.py,
+which bot/services/delivery_policy.decide reads; every kind registered here needs one.
 
 A **planner** runs once per workspace on every tick, inside that workspace's planning
 transaction, and adds rows with `bot.services.outbox.plan`. Rows are unique by (kind, pair,
@@ -24,7 +25,8 @@ Adding a scheduled job — for instance the manager summaries:
         return Content(text, blocks)                    # or None: nothing to send, cancel
 
     register_planner("manager_summaries", plan_summaries)
-    register_kind(MessageKind("manager_summary", render_summary, to_person=False))
+    message_kinds.define(KindPolicy("manager_summary", to_person=False, unprompted=False))
+    register_kind(MessageKind("manager_summary", render_summary))
 
 then add "bot.jobs.summaries" to `JOB_MODULES` below. A renderer may raise a DomainError to
 cancel the row (say, the reader may no longer see what it would show).
@@ -40,6 +42,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.services.errors import DomainError
+from bot.services.message_kinds import policy_of
 from bot.services.outbox import OutboxRow
 
 JOB_MODULES: tuple[str, ...] = ("bot.jobs.messages", "bot.jobs.rounds")
@@ -59,10 +63,13 @@ Planner = Callable[[Session, str, datetime], None]
 class MessageKind:
     name: str
     render: Renderer
-    # A DM to one person (recipient is a user id). False: a channel or group DM, sent as is.
-    to_person: bool = True
-    # While the recipient is paused: "cancel" the message, or "defer" it until they are back.
-    when_paused: str = "cancel"
+
+    def render_safely(self, session: Session, row: OutboxRow, now: datetime) -> Content | None:
+        """The message, or None when there is nothing to send (a DomainError included)."""
+        try:
+            return self.render(session, row, now)
+        except DomainError:
+            return None
 
 
 KINDS: dict[str, MessageKind] = {}
@@ -70,8 +77,10 @@ PLANNERS: dict[str, Planner] = {}
 
 
 def register_kind(kind: MessageKind) -> MessageKind:
-    if kind.when_paused not in ("cancel", "defer"):
-        raise ValueError(f"when_paused must be 'cancel' or 'defer', not {kind.when_paused!r}")
+    if policy_of(kind.name) is None:
+        raise ValueError(
+            f"message kind {kind.name!r} has no delivery policy in bot/services/message_kinds.py"
+        )
     KINDS[kind.name] = kind
     return kind
 

@@ -65,5 +65,5 @@ def render_waitlisted(session: Session, row: OutboxRow, now: datetime) -> Conten
 
 
 register_planner("matching_rounds", plan_scheduled_round)
-register_kind(MessageKind(INTRO, render_pair_intro, to_person=False))
+register_kind(MessageKind(INTRO, render_pair_intro))
 register_kind(MessageKind(WAITLISTED, render_waitlisted))

@@ -1,47 +1,26 @@
-"""Sending the outbox: one lane per workspace, paced, and exactly once even across crashes.
+"""Sending the outbox: claim, ask, post, record, for every workspace in parallel.
 
-Exactly once without an idempotency key
----------------------------------------
-Slack has no idempotency key for chat.postMessage, so the worker keeps "the message is in
-Slack" and "the row says sent" in step like this:
+For each due row the dispatcher:
 
-1. A due row is claimed under a lease (bot/services/outbox.py): no other worker touches it
-   until the lease runs out.
-2. Before Slack is called, the row is marked `in_doubt` (and its lease renewed) in a
-   committed transaction.
-3. Every message carries metadata: event type `peer_mentor_outbox`, payload `{"key": <the
-   row's unique key>}`.
-4. Slack's answer is recorded: sent (with channel and ts), or a failure. Only an answer that
-   proves nothing was posted (an `ok: false` body, a 429) clears `in_doubt`; no answer at all
-   (a dropped connection, a timeout, a 5xx page, or a worker killed before it could write
-   the answer down) leaves it set.
-5. A row found in doubt is never simply sent again. The worker first reads the latest
-   messages of its conversation (`conversations.history` with `include_all_metadata`); if
-   one carries the row's key, the row is recorded as sent with that message's ts. Only when
-   none does is it sent again.
+1. **claims** it under a lease (bot/services/outbox.py);
+2. **asks** bot/services/delivery_policy.decide whether it goes now — opted in, not gone, not
+   paused, in working hours, within the person's message budget — and does what it says:
+   send, defer to a given instant, or cancel. Decisions are values, not exceptions;
+3. **posts** it, after checking the person is still on Slack (users.info, trusted for a
+   day; bot/jobs/people.py) and, for an attempt whose outcome is unknown, looking for it in
+   the conversation first (bot/jobs/recovery.py explains the exactly-once protocol);
+4. **records** Slack's answer. Failures are mapped to what they mean by one table
+   (bot/jobs/slack.py, error → verdict) and one `match` below (verdict → what happens):
+   rate limits reschedule, ambiguous errors stay in doubt, transient ones back off
+   (30 s, 1 min, … hourly), "recipient gone" stops messages to that person, ends their pair
+   and tells the peer kindly (bot/services/delivery.py), auth errors stop the workspace.
 
-Why that gives no duplicates: a message can reach Slack only after step 2 committed, so
-every row whose message might be in Slack is in doubt until a definite answer is written;
-and an in-doubt row is re-sent only after Slack showed that its key is not in the
-conversation. Two workers never act on one row at once: the lease (5 minutes, renewed at
-step 2) is far longer than one attempt (the HTTP timeout is 10 s), and every write after a
-claim checks that the lease is still the writer's. slack_sdk's automatic re-send after a
-dropped connection is switched off (bot/jobs/slack.py): it would re-send without looking.
+Pacing lives in bot/jobs/pacing.py: each workspace is a lane with its own pace; worker
+threads take whichever lane is ready, send a few of its messages, and put it back.
 
-Pacing and fairness
--------------------
-Each workspace is a lane with its own pacer; worker threads take whichever lane is ready,
-send a few messages, and put it back. A 429 reschedules that row for Retry-After, parks
-only that lane until then and teaches its pacer the rate the workspace allows (the sends of
-the last minute), so a slow or limited workspace never holds up the others. Transient
-errors back off (30 s, 1 min, … hourly). "Recipient gone" errors and deactivated people
-(users.info / users.list) stop messages to that person, end their pair and tell the peer
-kindly (bot/services/delivery.py); auth errors stop that workspace, loudly.
-
-Every DM is checked at the last moment: the person still opted in, not gone, not paused,
-and inside their working hours (else it waits for them). DM channel ids come back from the
-first chat.postMessage to a user id and are cached; conversations.open (Tier 3) is needed
-only to find a conversation for the check in step 5, and is cached too.
+DM channel ids come back from the first chat.postMessage to a user id and are cached;
+conversations.open (Tier 3) is needed only for group DMs and to find a conversation for the
+history check, and is cached too.
 """
 
 from __future__ import annotations
@@ -50,26 +29,27 @@ import heapq
 import itertools
 import logging
 import threading
-import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models.states import OutboxStatus
-from bot.services import delivery, outbox, profiles
-from bot.services.errors import DomainError
+from bot.services import delivery, outbox
+from bot.services.delivery_facts import program_facts, recipient_facts
+from bot.services.delivery_policy import Cancel, Defer, Program, decide
+from bot.services.message_kinds import policy_of
 from bot.services.outbox import OutboxRow
-from bot.services.program import program_settings
-from bot.services.working_hours import WorkingHours, is_working_time, next_working_time
 
+from . import people
 from .clock import TickClock
-from .registry import KINDS, Content, MessageKind
+from .pacing import Lane
+from .recovery import find_posted
+from .registry import KINDS, Content
 from .slack import METADATA_EVENT, Failure, Verdict, classify
 
 logger = logging.getLogger(__name__)
@@ -77,10 +57,7 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 CLAIM_BATCH = 50
 SENDS_PER_TURN = 20
-HISTORY_PAGES = 3
 SWEEP_AT = 10  # this many people to check at once: one users.list sweep instead of users.info each
-INLINE_WAIT = 5.0  # a users.list page rate limited for longer than this ends the sweep
-PAUSED_RECHECK = timedelta(days=1)
 
 
 @dataclass
@@ -97,62 +74,14 @@ class SendStats:
         return self.counts[name]
 
 
-class Pacer:
-    """One workspace's sending pace: as fast as Slack lets it, learnt from 429s.
+@dataclass(frozen=True)
+class _Ready:
+    """A row that may go: its content, and what is known about its recipient."""
 
-    Unlimited until the first 429. Then the sends of the minute before it are taken as the
-    rate the workspace allows (Slack's limits are per minute), and sends are spaced to match
-    it, with 2% to spare; a 429 at that pace slows it by another 5%. After five quiet minutes
-    the pace creeps up by 5%, to find out whether the limit has lifted.
-    """
-
-    WINDOW = 60.0
-    PROBE_AFTER = 300.0
-
-    def __init__(self) -> None:
-        self.interval = 0.0
-        self.ready_at = 0.0
-        self._sent: deque[float] = deque()
-        self._since = 0.0
-
-    def wait(self, now: float) -> float:
-        return max(0.0, self.ready_at - now)
-
-    def sent(self, now: float) -> None:
-        self._sent.append(now)
-        self._forget(now)
-        if self.interval and now - self._since >= self.PROBE_AFTER:
-            self.interval *= 0.95
-            self._since = now
-        # The next slot follows the previous one, not this send's end: time spent sending
-        # is not added to every gap. Falling behind earns at most one slot of credit.
-        self.ready_at = max(self.ready_at, now - self.interval) + self.interval
-
-    def limited(self, now: float, retry_after: float) -> None:
-        self._forget(now)
-        # 2% under the rate just seen: clocks and scheduling jitter must not tip it over.
-        learnt = self.WINDOW / len(self._sent) * 1.02 if self._sent else 0.0
-        self.interval = learnt if learnt > self.interval else max(self.interval * 1.05, 0.01)
-        self._since = now
-        self.ready_at = max(self.ready_at, now + retry_after)
-
-    def _forget(self, now: float) -> None:
-        while self._sent and self._sent[0] <= now - self.WINDOW:
-            self._sent.popleft()
-
-
-@dataclass
-class Lane:
-    team_id: str
-    client: WebClient
-    pacer: Pacer = field(default_factory=Pacer)
-    rows: deque[OutboxRow] = field(default_factory=deque)
-    stopped: bool = False
-    swept: bool = False
-
-
-class _Handled(Exception):
-    """The row was dealt with (rescheduled, cancelled, …) while getting ready to send."""
+    content: Content
+    to_person: bool
+    state: delivery.RecipientState | None
+    started: bool  # the attempt is already marked in doubt
 
 
 class Dispatcher:
@@ -178,7 +107,7 @@ class Dispatcher:
         self._ready: list[tuple[float, int, Lane]] = []
         self._seq = itertools.count()
         self._busy = 0
-        self._hours: dict[str, WorkingHours] = {}
+        self._programs: dict[str, Program] = {}
         # SQLite has one writer at a time and makes a waiting one sleep in steps of up to
         # 100 ms; the lanes of one worker queue here instead, which hands over at once.
         # Other processes still wait on SQLite's busy timeout. PostgreSQL needs no queue.
@@ -276,123 +205,97 @@ class Dispatcher:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        """A transaction that still commits when the row was dealt with inside it: a cancel or
-        reschedule followed by `_Handled` must be kept, not rolled back."""
-        handled = False
         with self._db_turn, self._sessions.begin() as session:
-            try:
-                yield session
-            except _Handled:
-                handled = True
-        if handled:
-            raise _Handled
+            yield session
 
-    # --- one row --------------------------------------------------------------------------
+    # --- one row: claim, ask, post, record ------------------------------------------------
 
     def _deliver(self, lane: Lane, row: OutboxRow) -> None:
-        kind = KINDS.get(row.kind)
-        try:
-            content, state, started = self._prepare(row, kind)
-            assert kind is not None
-            if state is not None and state.needs_check(self._clock.now()):
-                self._check_person(lane, row)
-            target = self._target(lane, row, state)
-            if row.in_doubt and self._already_in_slack(lane, row, target):
-                return
-            if not started:
-                self._start(row)
-        except _Handled:
+        ready = self._prepare(row)
+        if ready is None:
             return
-        self._post(lane, row, kind, content, target)
+        stale = ready.state is not None and ready.state.needs_check(self._clock.now())
+        if stale and not self._check_person(lane, row):
+            return
+        target = self._target(lane, row, ready)
+        if target is None:
+            return
+        if row.in_doubt and self._already_in_slack(lane, row, target) is not False:
+            return  # found and recorded, or the look failed and was dealt with
+        if not ready.started and not self._start(row):
+            return
+        self._post(lane, row, ready, target)
 
-    def _prepare(
-        self, row: OutboxRow, kind: MessageKind | None
-    ) -> tuple[Content, delivery.RecipientState | None, bool]:
-        """Build the message and check the recipient, in one transaction. When no Slack call
-        has to come before the post, the attempt is started here too (saving a transaction)."""
+    def _prepare(self, row: OutboxRow) -> _Ready | None:
+        """Ask decide() and build the message, in one transaction. When no Slack call has to
+        come before the post, the attempt is started here too (saving a transaction)."""
         now = self._clock.now()
         with self._transaction() as session:
-            if kind is None:
+            kind, policy = KINDS.get(row.kind), policy_of(row.kind)
+            if kind is None or policy is None:
                 logger.error("outbox row %s has an unknown kind %r; giving up on it", row.id, row.kind)
-                self._settle(session, row, "failed", "unknown_kind")
-                raise _Handled
-            state = self._gate(session, row, kind, now) if kind.to_person else None
-            try:
-                content = kind.render(session, row, now)
-            except DomainError:
-                content = None
+                self._settle(session, row, outbox.FAILED, "unknown_kind")
+                return None
+            recipient = (
+                recipient_facts(session=session, team_id=row.team_id, user_id=row.recipient, now=now)
+                if policy.to_person
+                else None
+            )
+            decision = decide(row, recipient, self._program(session, row.team_id), now)
+            if isinstance(decision, Cancel):
+                self._settle(session, row, outbox.CANCELLED, decision.reason)
+                return None
+            if isinstance(decision, Defer):
+                outbox.reschedule(
+                    session=session,
+                    row_id=row.id,
+                    owner=self._owner,
+                    due_at=decision.until,
+                    reason=decision.reason,
+                    not_sent=False,
+                )
+                self.stats.add("deferred")
+                return None
+            content = kind.render_safely(session, row, now)
             if content is None:
-                self._settle(session, row, "cancelled", "nothing_to_send")
-                raise _Handled
+                self._settle(session, row, outbox.CANCELLED, "nothing_to_send")
+                return None
+            state = (
+                delivery.recipient_states(session=session, team_id=row.team_id, user_ids=[row.recipient])[
+                    row.recipient
+                ]
+                if policy.to_person
+                else None
+            )
             started = state is not None and not state.needs_check(now) and not row.in_doubt
             if started and not outbox.start_attempt(
                 session=session, row_id=row.id, owner=self._owner, now=now, lease=LEASE
             ):
                 self.stats.add("lease_lost")
-                raise _Handled
-        return content, state, started
+                return None
+        return _Ready(content, policy.to_person, state, started)
 
-    def _gate(
-        self, session: Session, row: OutboxRow, kind: MessageKind, now: datetime
-    ) -> delivery.RecipientState:
-        """A DM goes only to someone opted in, not gone, not paused, in their working hours."""
-        profile = profiles.get_profile(session=session, team_id=row.team_id, user_id=row.recipient)
-        state = delivery.recipient_states(session=session, team_id=row.team_id, user_ids=[row.recipient])[
-            row.recipient
-        ]
-        if profile is None or state.gone:
-            self._settle(session, row, "cancelled", "not_opted_in" if profile is None else "recipient_gone")
-            raise _Handled
-        if profiles.is_paused(profile, now):
-            if kind.when_paused == "cancel":
-                self._settle(session, row, "cancelled", "paused")
-            else:
-                back = profile.paused_until or now + PAUSED_RECHECK
-                outbox.reschedule(
-                    session=session,
-                    row_id=row.id,
-                    owner=self._owner,
-                    due_at=back,
-                    reason="paused",
-                    not_sent=False,
-                )
-                self.stats.add("deferred")
-            raise _Handled
-        hours = self._working_hours(session, row.team_id)
-        if not is_working_time(now, tz=profile.tz, hours=hours):
-            when = next_working_time(now, tz=profile.tz, hours=hours)
-            outbox.reschedule(
-                session=session,
-                row_id=row.id,
-                owner=self._owner,
-                due_at=when,
-                reason="outside_hours",
-                not_sent=False,
-            )
-            self.stats.add("deferred")
-            raise _Handled
-        return state
+    def _program(self, session: Session, team_id: str) -> Program:
+        program = self._programs.get(team_id)
+        if program is None:
+            program = self._programs[team_id] = program_facts(session=session, team_id=team_id)
+        return program
 
-    def _working_hours(self, session: Session, team_id: str) -> WorkingHours:
-        hours = self._hours.get(team_id)
-        if hours is None:
-            hours = self._hours[team_id] = WorkingHours.of(program_settings(session=session, team_id=team_id))
-        return hours
-
-    def _start(self, row: OutboxRow) -> None:
+    def _start(self, row: OutboxRow) -> bool:
         with self._transaction() as session:
-            if not outbox.start_attempt(
+            started = outbox.start_attempt(
                 session=session, row_id=row.id, owner=self._owner, now=self._clock.now(), lease=LEASE
-            ):
-                self.stats.add("lease_lost")
-                raise _Handled
+            )
+        if not started:
+            self.stats.add("lease_lost")
+        return started
 
-    def _post(self, lane: Lane, row: OutboxRow, kind: MessageKind, content: Content, target: str) -> None:
+    def _post(self, lane: Lane, row: OutboxRow, ready: _Ready, target: str) -> None:
         try:
             response = lane.client.chat_postMessage(
                 channel=target,
-                text=content.text,
-                blocks=content.blocks,
+                text=ready.content.text,
+                blocks=ready.content.blocks,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"key": row.key}},
                 unfurl_links=False,
                 unfurl_media=False,
@@ -411,7 +314,7 @@ class Dispatcher:
                 now=self._clock.now(),
             ):
                 logger.warning("outbox row %s was posted after its lease ended", row.id)
-            if kind.to_person and target != channel:
+            if ready.to_person and target != channel:
                 # Posted to the user id: Slack answered with the DM channel; keep it.
                 delivery.remember_dm_channel(
                     session=session, team_id=row.team_id, user_id=row.recipient, channel_id=channel
@@ -421,13 +324,14 @@ class Dispatcher:
 
     # --- before sending ------------------------------------------------------------------
 
-    def _target(self, lane: Lane, row: OutboxRow, state: delivery.RecipientState | None) -> str:
+    def _target(self, lane: Lane, row: OutboxRow, ready: _Ready) -> str | None:
         """Where to post: a person's cached DM channel (else their user id, which Slack
-        delivers to the app's DM), a channel id, or a group DM opened for several people."""
+        delivers to the app's DM), a channel id, or a group DM opened for its members who
+        are still on Slack. None when the row was dealt with instead."""
         if row.channel_id:
             return row.channel_id
-        if state is not None:
-            return state.dm_channel_id or row.recipient
+        if ready.state is not None:
+            return ready.state.dm_channel_id or row.recipient
         if "," not in row.recipient:
             return row.recipient
         members = row.recipient.split(",")
@@ -435,8 +339,8 @@ class Dispatcher:
             states = delivery.recipient_states(session=session, team_id=row.team_id, user_ids=members)
             present = [u for u in members if not states[u].gone]
             if len(present) < 2:
-                self._settle(session, row, "cancelled", "recipient_gone")
-                raise _Handled
+                self._settle(session, row, outbox.CANCELLED, "recipient_gone")
+                return None
         try:
             opened = lane.client.conversations_open(users=",".join(present))
         except Exception as error:
@@ -445,7 +349,7 @@ class Dispatcher:
                 self._find_who_left(lane, row, present, failure.error)
             else:
                 self._failed(lane, row, failure, posting=False, target=row.recipient)
-            raise _Handled from None
+            return None
         channel = str(opened["channel"]["id"])
         with self._transaction() as session:
             outbox.remember_channel(session=session, row_id=row.id, owner=self._owner, channel_id=channel)
@@ -455,59 +359,50 @@ class Dispatcher:
         """A group DM was refused (`user_disabled`: one member is deactivated, but Slack does
         not say who). users.info finds them; only they are marked gone, and the row is tried
         again at once for whoever is left (bot/services/delivery.mark_gone re-plans the pair)."""
-        gone: dict[str, str] = {}
-        active: dict[str, str] = {}
-        for user_id in members:
-            try:
-                user = lane.client.users_info(user=user_id).get("user") or {}
-            except Exception as failed:
-                failure = classify(failed)
-                if failure.verdict != Verdict.GONE:
-                    self._failed(lane, row, failure, posting=False, target=row.recipient)
-                    return
-                gone[user_id] = failure.error
-                continue
-            if user.get("deleted") or user.get("is_bot"):
-                gone[user_id] = "deactivated" if user.get("deleted") else "is_bot"
-            else:
-                active[user_id] = str(user.get("tz") or "")
+        found = people.look_up(lane.client, members)
+        if isinstance(found, Failure):
+            self._failed(lane, row, found, posting=False, target=row.recipient)
+            return
         now = self._clock.now()
         with self._transaction() as session:
             delivery.mark_verified(
-                session=session, team_id=row.team_id, user_ids=sorted(active), now=now, tz=active
+                session=session, team_id=row.team_id, user_ids=sorted(found.active), now=now, tz=found.active
             )
-            for user_id, reason in gone.items():
+            for user_id, reason in found.gone.items():
                 self._mark_gone(session, row.team_id, user_id, reason)
-            if gone:
+            if found.gone:
                 outbox.reschedule(
                     session=session, row_id=row.id, owner=self._owner, due_at=now, reason=error, not_sent=True
                 )
-                self.stats.add("recipient_gone", len(gone))
-        if not gone:
+                self.stats.add("recipient_gone", len(found.gone))
+        if not found.gone:
             # Slack said someone is disabled and nobody is: try again later, like any hiccup.
             self._failed(lane, row, Failure(Verdict.TRANSIENT, error), posting=False, target=row.recipient)
 
-    def _check_person(self, lane: Lane, row: OutboxRow) -> None:
+    def _check_person(self, lane: Lane, row: OutboxRow) -> bool:
         """users.info: a deactivated person (`deleted`) gets nothing more (Slack itself still
-        accepts DMs to them). Their answer is trusted for a day."""
-        info = self._call(lane, row, lane.client.users_info, user=row.recipient)
-        user = info.get("user") or {}
-        if user.get("deleted") or user.get("is_bot"):
-            self._gone(lane, row, "deactivated" if user.get("deleted") else "is_bot")
-            raise _Handled
+        accepts DMs to them). Their answer is trusted for a day. False: dealt with."""
+        found = people.look_up(lane.client, [row.recipient])
+        if isinstance(found, Failure):
+            self._failed(lane, row, found, posting=False, target=row.recipient)
+            return False
+        if row.recipient in found.gone:
+            self._gone(lane, row, found.gone[row.recipient])
+            return False
         with self._transaction() as session:
             delivery.mark_verified(
                 session=session,
                 team_id=row.team_id,
                 user_ids=[row.recipient],
                 now=self._clock.now(),
-                tz={row.recipient: str(user.get("tz") or "")},
+                tz=found.active,
             )
+        return True
 
     def _maybe_sweep(self, lane: Lane, rows: list[OutboxRow]) -> None:
         """Many people to check at once: one paged users.list instead of users.info each."""
         lane.swept = True
-        person_rows = [r for r in rows if (KINDS.get(r.kind) or KINDS_DEFAULT).to_person]
+        person_rows = [r for r in rows if (policy := policy_of(r.kind)) is not None and policy.to_person]
         now = self._clock.now()
         with self._transaction() as session:
             states = delivery.recipient_states(
@@ -517,162 +412,118 @@ class Dispatcher:
         stale = [s for s in states.values() if s.needs_check(now)]
         if len(stale) < SWEEP_AT or (last is not None and now - last < delivery.VERIFY_EVERY):
             return
-        active: dict[str, str] = {}
-        deleted: set[str] = set()
-        cursor = None
-        while True:
-            try:
-                page = lane.client.users_list(limit=200, cursor=cursor)
-            except Exception as error:
-                failure = classify(error)
-                if failure.verdict == Verdict.RATE_LIMITED and failure.wait <= INLINE_WAIT:
-                    time.sleep(self._clock.real_seconds(failure.wait))
-                    continue
-                logger.warning("users.list sweep in %s stopped: %s", lane.team_id, failure.error)
-                return  # each person is then checked with users.info
-            for member in page.get("members") or []:
-                user_id = member.get("id")
-                if not isinstance(user_id, str):
-                    continue
-                if member.get("deleted"):
-                    deleted.add(user_id)
-                else:
-                    active[user_id] = str(member.get("tz") or "")
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                break
+        found = people.sweep(lane.client, real_seconds=self._clock.real_seconds)
+        if isinstance(found, str):
+            logger.warning("users.list sweep in %s stopped: %s", lane.team_id, found)
+            return  # each person is then checked with users.info
         with self._transaction() as session:
-            known = delivery.opted_in(session=session, team_id=lane.team_id, user_ids=set(active) | deleted)
-            verified = sorted(known & set(active))
+            known = delivery.opted_in(
+                session=session, team_id=lane.team_id, user_ids=set(found.active) | set(found.gone)
+            )
+            verified = sorted(known & set(found.active))
             delivery.mark_verified(
                 session=session,
                 team_id=lane.team_id,
                 user_ids=verified,
                 now=now,
-                tz={u: active[u] for u in verified},
+                tz={u: found.active[u] for u in verified},
             )
-            for user_id in sorted(known & deleted):
-                self._mark_gone(session, lane.team_id, user_id, "deactivated")
+            for user_id in sorted(known & set(found.gone)):
+                self._mark_gone(session, lane.team_id, user_id, found.gone[user_id])
             delivery.mark_directory_checked(session=session, team_id=lane.team_id, now=now)
 
-    def _already_in_slack(self, lane: Lane, row: OutboxRow, target: str) -> bool:
-        """Step 5 of the module doc: is a message with this row's key already there?"""
+    def _already_in_slack(self, lane: Lane, row: OutboxRow, target: str) -> bool | None:
+        """Is a message with this row's key already there (bot/jobs/recovery.py)? True: yes,
+        and it is recorded as sent; False: no, send it; None: the look failed (dealt with)."""
         channel = target
-        if channel.startswith(("U", "W")):
-            opened = self._call(lane, row, lane.client.conversations_open, users=row.recipient)
-            channel = str(opened["channel"]["id"])
-            with self._transaction() as session:
-                delivery.remember_dm_channel(
-                    session=session, team_id=row.team_id, user_id=row.recipient, channel_id=channel
-                )
-        cursor = None
-        for _ in range(HISTORY_PAGES):
-            try:
-                page = lane.client.conversations_history(
-                    channel=channel, limit=100, include_all_metadata=True, cursor=cursor
-                )
-            except Exception as error:
-                failure = classify(error)
-                if failure.verdict == Verdict.STALE_CHANNEL:
-                    return False  # no such conversation, so nothing was posted in it
-                self._failed(lane, row, failure, posting=False, target=channel)
-                raise _Handled from None
-            for message in page.get("messages") or []:
-                metadata = message.get("metadata") or {}
-                payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == row.key:
-                    with self._transaction() as session:
-                        outbox.mark_sent(
-                            session=session,
-                            row_id=row.id,
-                            owner=self._owner,
-                            channel_id=channel,
-                            ts=str(message.get("ts")),
-                            now=self._clock.now(),
-                        )
-                    self.stats.add("found_after_crash")
-                    return True
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not page.get("has_more") or not cursor:
-                break
-        return False
-
-    def _call(self, lane: Lane, row: OutboxRow, method: Callable[..., Any], **kwargs: Any) -> Any:
-        """A Slack call made on the way to sending (not the post itself)."""
         try:
-            return method(**kwargs)
+            if channel.startswith(("U", "W")):
+                channel = str(lane.client.conversations_open(users=row.recipient)["channel"]["id"])
+                with self._transaction() as session:
+                    delivery.remember_dm_channel(
+                        session=session, team_id=row.team_id, user_id=row.recipient, channel_id=channel
+                    )
+            ts = find_posted(lane.client, channel=channel, key=row.key)
         except Exception as error:
-            self._failed(lane, row, classify(error), posting=False, target=row.recipient)
-            raise _Handled from None
+            self._failed(lane, row, classify(error), posting=False, target=channel)
+            return None
+        if ts is None:
+            return False
+        with self._transaction() as session:
+            outbox.mark_sent(
+                session=session,
+                row_id=row.id,
+                owner=self._owner,
+                channel_id=channel,
+                ts=ts,
+                now=self._clock.now(),
+            )
+        self.stats.add("found_after_crash")
+        return True
 
-    # --- failures ------------------------------------------------------------------------
+    # --- failures: what each verdict of bot/jobs/slack.py means -----------------------------
 
     def _failed(self, lane: Lane, row: OutboxRow, failure: Failure, *, posting: bool, target: str) -> None:
         """Act on a failed call. `posting`: it was the chat.postMessage itself, so a definite
         answer proves the message is not in Slack and the row is no longer in doubt."""
-        now = self._clock.now()
         not_sent = posting and not failure.maybe_done
-        if failure.verdict == Verdict.RATE_LIMITED:
-            with self._transaction() as session:
-                outbox.reschedule(
-                    session=session,
-                    row_id=row.id,
-                    owner=self._owner,
-                    due_at=now + timedelta(seconds=failure.wait),
-                    reason=failure.error,
-                    not_sent=not_sent,
-                )
-            lane.pacer.limited(self._clock.seconds(), failure.wait)
-            self.stats.add("rate_limited")
-        elif failure.verdict == Verdict.AUTH:
-            self._stop(lane, row, failure.error, not_sent=not_sent)
-        elif failure.verdict == Verdict.GONE and KINDS.get(row.kind, KINDS_DEFAULT).to_person:
-            if failure.error == "account_inactive" and self._token_refused(lane):
+        policy = policy_of(row.kind)
+        to_person = policy is not None and policy.to_person
+        match failure.verdict:
+            case Verdict.RATE_LIMITED:  # later, never never
+                self._reschedule(row, failure.error, after=failure.wait, not_sent=not_sent)
+                lane.pacer.limited(self._clock.seconds(), failure.wait)
+                self.stats.add("rate_limited")
+            case Verdict.AUTH:  # the token: stop the whole workspace, keep its messages
+                self._stop(lane, row, failure.error, not_sent=not_sent)
+            case Verdict.GONE if (
+                to_person and failure.error == "account_inactive" and self._token_refused(lane)
+            ):
                 self._stop(lane, row, "account_inactive", not_sent=not_sent)
-            else:
+            case Verdict.GONE if to_person:  # nobody there: stop sending to them, tell the peer
                 self._gone(lane, row, failure.error)
-        elif failure.verdict == Verdict.STALE_CHANNEL and target != row.recipient and posting:
-            # The cached DM channel is no more: forget it and post to the user id next time.
-            with self._transaction() as session:
-                delivery.forget_dm_channel(session=session, team_id=row.team_id, user_id=row.recipient)
-                outbox.reschedule(
-                    session=session,
-                    row_id=row.id,
-                    owner=self._owner,
-                    due_at=now,
-                    reason=failure.error,
-                    not_sent=True,
-                )
-        elif (
-            failure.verdict == Verdict.STALE_CHANNEL
-            and posting
-            and KINDS.get(row.kind, KINDS_DEFAULT).to_person
-        ):
-            self._gone(lane, row, "user_not_found")
-        elif failure.verdict == Verdict.TRANSIENT:
-            with self._transaction() as session:
-                when = outbox.retry_later(
-                    session=session,
-                    row_id=row.id,
-                    owner=self._owner,
-                    now=now,
-                    reason=failure.error,
-                    not_sent=not_sent,
-                )
-            if when is None:
+            case Verdict.STALE_CHANNEL if posting and target != row.recipient:
+                # The cached DM channel is no more: forget it and post to the user id next time.
+                with self._transaction() as session:
+                    delivery.forget_dm_channel(session=session, team_id=row.team_id, user_id=row.recipient)
+                self._reschedule(row, failure.error, after=0.0, not_sent=True)
+            case Verdict.STALE_CHANNEL if posting and to_person:  # no DM for that user id
+                self._gone(lane, row, "user_not_found")
+            case Verdict.TRANSIENT:  # back off; in doubt stays set when Slack may have posted
+                with self._transaction() as session:
+                    when = outbox.retry_later(
+                        session=session,
+                        row_id=row.id,
+                        owner=self._owner,
+                        now=self._clock.now(),
+                        reason=failure.error,
+                        not_sent=not_sent,
+                    )
+                if when is None:
+                    logger.error(
+                        "gave up on outbox row %s (%s) after repeated %s", row.id, row.kind, failure.error
+                    )
+                    self.stats.add("failed")
+                else:
+                    self.stats.add("retried")
+            case _:  # refused for good
+                with self._transaction() as session:
+                    self._settle(session, row, outbox.FAILED, failure.error, not_sent=not_sent)
                 logger.error(
-                    "gave up on outbox row %s (%s) after repeated %s", row.id, row.kind, failure.error
+                    "Slack refused outbox row %s (%s) in %s: %s", row.id, row.kind, row.team_id, failure.error
                 )
                 self.stats.add("failed")
-            else:
-                self.stats.add("retried")
-        else:
-            with self._transaction() as session:
-                self._settle(session, row, "failed", failure.error, not_sent=not_sent)
-            logger.error(
-                "Slack refused outbox row %s (%s) in %s: %s", row.id, row.kind, row.team_id, failure.error
+
+    def _reschedule(self, row: OutboxRow, reason: str, *, after: float, not_sent: bool) -> None:
+        with self._transaction() as session:
+            outbox.reschedule(
+                session=session,
+                row_id=row.id,
+                owner=self._owner,
+                due_at=self._clock.now() + timedelta(seconds=after),
+                reason=reason,
+                not_sent=not_sent,
             )
-            self.stats.add("failed")
 
     def _stop(self, lane: Lane, row: OutboxRow, error: str, *, not_sent: bool) -> None:
         with self._transaction() as session:
@@ -709,7 +560,7 @@ class Dispatcher:
     def _gone(self, lane: Lane, row: OutboxRow, reason: str) -> None:
         with self._transaction() as session:
             self._mark_gone(session, row.team_id, row.recipient, reason)
-            self._settle(session, row, "cancelled", "recipient_gone")
+            self._settle(session, row, outbox.CANCELLED, "recipient_gone")
         self.stats.add("recipient_gone")
 
     def _mark_gone(self, session: Session, team_id: str, user_id: str, reason: str) -> None:
@@ -728,11 +579,8 @@ class Dispatcher:
     def _settle(
         self, session: Session, row: OutboxRow, status: str, reason: str, *, not_sent: bool = True
     ) -> None:
-        if status == OutboxStatus.CANCELLED:
+        if status == outbox.CANCELLED:
             outbox.cancel(session=session, row_id=row.id, owner=self._owner, reason=reason)
             self.stats.add("cancelled")
         else:
             outbox.fail(session=session, row_id=row.id, owner=self._owner, reason=reason)
-
-
-KINDS_DEFAULT = MessageKind("unknown", lambda session, row, now: None)

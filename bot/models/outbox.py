@@ -25,6 +25,10 @@ class OutboxMessage(Base):
         UniqueConstraint("team_id", "key"),
         # The claim query: one workspace's pending rows in due order.
         Index("ix_outbox_team_id_status_due_at", "team_id", "status", "due_at"),
+        # One person's messages, sent and waiting: their message budget (delivery_facts).
+        Index("ix_outbox_team_id_recipient_status", "team_id", "recipient", "status"),
+        # Rows due now in any workspace: the worker's frequent look for due rows.
+        Index("ix_outbox_status_due_at", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

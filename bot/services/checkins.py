@@ -36,9 +36,8 @@ from bot.services import outbox, profiles
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.ground_rules import AGREED, RulesInForce, rules_in_force
 from bot.services.matching.pairs import EndedPair, current_pair, end_pair
-from bot.services.program import program_settings
 from bot.services.starters import choose_starter
-from bot.services.working_hours import WorkingHours, next_working_time
+from bot.services.working_hours import WorkingHours, hours_for, next_working_time
 
 # Outbox kinds planned here.
 CHECKIN = "checkin"
@@ -207,7 +206,7 @@ def plan_checkins(
     Idempotent: run again at the same `now`, it finds nothing new. `after_pair_id`/`limit`
     let the worker plan a big workspace in several short transactions (pairs in id order).
     """
-    hours = WorkingHours.of(program_settings(session=session, team_id=team_id))
+    hours = hours_for(session=session, team_id=team_id)
     query = (
         select(Pair)
         .where(
@@ -506,7 +505,7 @@ def next_checkin_at(*, session: Session, team_id: str, user_id: str, now: dateti
         return None
     anchor, step = _next_step(last, rules)
     due = period_due(anchor, rules.frequency, step)
-    hours = WorkingHours.of(program_settings(session=session, team_id=team_id))
+    hours = hours_for(session=session, team_id=team_id)
     return next_working_time(max(due, now), tz=profile.tz, hours=hours)
 
 
@@ -553,7 +552,7 @@ def record_answer(
         checkin.decision, checkin.decided_by, checkin.decided_at = KEEP_GOING, user_id, now
     session.flush()
 
-    hours = WorkingHours.of(program_settings(session=session, team_id=team_id))
+    hours = hours_for(session=session, team_id=team_id)
     reminder_at = None
     if answer == MET:
         _plan_feedback_nudges(session, checkin, pair, user_id, hours, now, first=not pair_had_met)
@@ -675,7 +674,7 @@ def decide(
         outbox.cancel_pending(
             session=session, team_id=team_id, reason="pair_ended", pair_id=pair.id, kinds=PAIR_PROMPTS
         )
-        hours = WorkingHours.of(program_settings(session=session, team_id=team_id))
+        hours = hours_for(session=session, team_id=team_id)
         for other in ended.other_user_ids if ended else ():
             _plan_for(session, pair, PAIR_ENDED, "quiet", other, now, hours, {"ended_by": user_id})
     if checkin.decision is None or decision == REMATCH:
@@ -715,9 +714,7 @@ def end_pauses(*, session: Session, now: datetime) -> list[Returning]:
     for person in due:
         hours = hours_by_team.get(person.team_id)
         if hours is None:
-            hours = hours_by_team[person.team_id] = WorkingHours.of(
-                program_settings(session=session, team_id=person.team_id)
-            )
+            hours = hours_by_team[person.team_id] = hours_for(session=session, team_id=person.team_id)
         profile = profiles.get_profile(session=session, team_id=person.team_id, user_id=person.user_id)
         tz = profile.tz if profile else "UTC"
         outbox.plan(

@@ -24,9 +24,8 @@ from bot.services import outbox, profiles
 from bot.services.checkins import PAIR_PROMPTS
 from bot.services.matching.announce import INTRO
 from bot.services.matching.pairs import EndedPair, current_pair, drop_member, end_pair
-from bot.services.program import program_settings
 from bot.services.rows import insert_for, insert_unless_present
-from bot.services.working_hours import WorkingHours, next_working_time
+from bot.services.working_hours import hours_for, next_working_time
 
 PEER_GONE = "peer_gone"
 VERIFY_EVERY = timedelta(hours=24)
@@ -150,7 +149,7 @@ def mark_gone(*, session: Session, team_id: str, user_id: str, reason: str, now:
         outbox.cancel_pending(
             session=session, team_id=team_id, reason="pair_ended", pair_id=ended.pair_id, kinds=PAIR_PROMPTS
         )
-        hours = WorkingHours.of(program_settings(session=session, team_id=team_id))
+        hours = hours_for(session=session, team_id=team_id)
         for other in ended.other_user_ids:
             peer = profiles.get_profile(session=session, team_id=team_id, user_id=other)
             if peer is None:

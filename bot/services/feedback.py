@@ -23,8 +23,7 @@ from bot.models import Feedback, Pair
 from bot.services import outbox, profiles
 from bot.services.errors import DomainError, InvalidInput, NotAllowed
 from bot.services.matching.pairs import open_pairs_of
-from bot.services.program import program_settings
-from bot.services.working_hours import WorkingHours, next_working_time
+from bot.services.working_hours import hours_for, next_working_time
 
 # Outbox kinds planned here.
 FEEDBACK = "feedback"
@@ -143,7 +142,7 @@ def give_feedback(
     )
     session.add(row)
     session.flush()
-    hours = WorkingHours.of(program_settings(session=session, team_id=team_id))
+    hours = hours_for(session=session, team_id=team_id)
     recipient = profiles.get_profile(session=session, team_id=team_id, user_id=recipient_id)
     delivery_at = next_working_time(now, tz=recipient.tz if recipient else "UTC", hours=hours)
     outbox.plan(

@@ -14,7 +14,9 @@ from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.services.program import Program
+from sqlalchemy.orm import Session
+
+from bot.services.program import Program, program_settings
 
 DEFAULT_START, DEFAULT_END = 9, 17
 DEFAULT_DAYS_OFF = frozenset({6, 7})
@@ -37,6 +39,11 @@ class WorkingHours:
         if len(days_off) == 7:
             days_off = DEFAULT_DAYS_OFF
         return cls(start, end, days_off)
+
+
+def hours_for(*, session: Session, team_id: str) -> WorkingHours:
+    """The working hours of a workspace's program: the one place they are read."""
+    return WorkingHours.of(program_settings(session=session, team_id=team_id))
 
 
 @lru_cache(maxsize=512)

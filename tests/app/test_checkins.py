@@ -70,8 +70,13 @@ def test_we_met_then_feedback_reaches_the_peer_by_dm_only(slack, runtime, fake_s
     assert "You explained the &lt;retry&gt; logic &amp; its Zanzibar edge cases clearly" in shown
     assert SUGGESTION in shown and ASK_NEXT in shown
     assert "Give feedback back" in texts(received)
-    # U2 was also nudged to give feedback in return (the pair met).
-    assert any("How did it go with <@U1>" in texts(m) for m in peer)
+    # U2 is also nudged to give feedback in return (the pair met); a check-in and their
+    # peer's feedback already came today, so the message budget holds the nudge until
+    # their next working day (DESIGN.md §5: at most two unprompted DMs a day).
+    assert not any("How did it go with <@U1>" in texts(m) for m in peer)
+    tick(runtime, fake_slack, database_url, clock() + timedelta(days=1))
+    peer = fake_slack.messages(fake_slack.dm_channel("T1", ["U2"]) or "")
+    assert sum("How did it go with <@U1>" in texts(m) for m in peer) == 1
 
     # Nowhere else: every call that carried the words was the one DM to U2.
     carried = [c for c in fake_slack.calls if "Zanzibar" in str(c.args)]
