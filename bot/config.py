@@ -47,15 +47,22 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def environment(
+    dotenv_path: str | Path | None = ".env", environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """`environ` (default: the process environment) over a `.env` file when present: the one
+    place `.env` is read. A variable set in the environment wins over the same one in `.env`.
+    """
+    env = dict(_read_dotenv(dotenv_path))
+    env.update(os.environ if environ is None else environ)
+    return env
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, dotenv_path: str | Path | None = ".env"
 ) -> Settings:
-    """Build settings from `environ` (default: the process environment plus `.env`)."""
-    if environ is None:
-        env = dict(_read_dotenv(dotenv_path))
-        env.update(os.environ)
-    else:
-        env = dict(environ)
+    """Build settings from `environ` (default: `environment()`, the process's plus `.env`)."""
+    env = environment(dotenv_path) if environ is None else dict(environ)
     problems: list[str] = []
 
     def get(name: str) -> str | None:
@@ -140,6 +147,5 @@ def _read_dotenv(path: str | Path | None) -> dict[str, str]:
 
 def database_url_from_env(environ: Mapping[str, str] | None = None) -> str:
     """Just the database URL, for tools (Alembic) that must not need Slack credentials."""
-    env = dict(_read_dotenv(".env")) if environ is None else {}
-    env.update(os.environ if environ is None else environ)
+    env = environment() if environ is None else environ
     return normalise_database_url(env.get("DATABASE_URL", "").strip() or DATABASE_URL_DEFAULT)

@@ -10,7 +10,7 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.db import make_engine, make_session_factory
+from bot.db import WEB_WRITE_WAIT_SECONDS, make_engine, make_session_factory
 from bot.listeners.deps import Deps, utc_now
 from bot.listeners.directory import Directory
 from bot.slack_app import create_bolt_app
@@ -28,7 +28,7 @@ class Runtime:
 def build_runtime(
     settings: Settings, *, clock: Callable[[], datetime] = utc_now, engine: Engine | None = None
 ) -> Runtime:
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, write_wait=WEB_WRITE_WAIT_SECONDS)
     deps = Deps(
         settings=settings,
         session_factory=make_session_factory(engine),
@@ -40,6 +40,7 @@ def build_runtime(
         bolt_app,
         signing_secret=settings.slack_signing_secret,
         engine=engine,
+        session_factory=deps.session_factory,
         acks=deps.acks,
         clock=lambda: clock().timestamp(),
     )

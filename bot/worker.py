@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, environment, load_settings
 from bot.jobs.tick import DEFAULT_BUDGET, run_tick
 from bot.logging_setup import configure_logging
 
@@ -36,12 +34,7 @@ MISFIRE_GRACE_SECONDS = 30
 def worker_settings() -> Settings:
     """Settings for the worker, which never receives requests from Slack: no signing secret
     is needed, so a missing one is not an error here."""
-    env: dict[str, str] = {}
-    if Path(".env").is_file():
-        from dotenv import dotenv_values
-
-        env.update({k: v for k, v in dotenv_values(".env").items() if v is not None})
-    env.update(os.environ)
+    env = environment()
     if not env.get("SLACK_SIGNING_SECRET", "").strip() and not env.get("SLACK_APP_TOKEN", "").strip():
         env["SLACK_SIGNING_SECRET"] = "not-used-by-the-worker"
     return load_settings(env)

@@ -18,7 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import normalise_database_url
 from bot.db import make_engine, make_session_factory
+from bot.logging_setup import install_redaction
 from bot.models import Base
+
+# As every entry point does: no log record, in any test, carries what a person typed.
+install_redaction()
 
 # A Wednesday in working hours, so tests that care about time have a fixed, ordinary instant.
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)

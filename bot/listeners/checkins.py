@@ -33,6 +33,7 @@ from bot.ui.feedback import (
     read_feedback_answers,
     read_feedback_target,
 )
+from bot.ui.kit import record_id
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,8 @@ def handle_checkin_answered(
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
     action = body["actions"][0]
     value = str(action.get("value") or "")
-    if not value.isdigit():
+    checkin_id = record_id(value)
+    if checkin_id is None and value != "0":  # "0": the ephemeral question, for the current check-in
         raise DomainError(OUTDATED)
     with deps.session_factory.begin() as session:
         outcome = checkins.record_answer(
@@ -97,7 +99,7 @@ def handle_checkin_answered(
             user_id=user_id,
             answer=ANSWER_OF[action["action_id"]],
             now=deps.clock(),
-            checkin_id=int(value) or None,
+            checkin_id=checkin_id,
         )
         view = outcome.checkin
         keys = [
@@ -124,14 +126,14 @@ def handle_quiet_decision(
 ) -> None:
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
     action = body["actions"][0]
-    value = str(action.get("value") or "")
-    if not value.isdigit():
+    checkin_id = record_id(str(action.get("value") or ""))
+    if checkin_id is None:
         raise DomainError(OUTDATED)
     with deps.session_factory.begin() as session:
         outcome = checkins.decide(
             session=session,
             team_id=team_id,
-            checkin_id=int(value),
+            checkin_id=checkin_id,
             user_id=user_id,
             decision=DECISION_OF[action["action_id"]],
             now=deps.clock(),

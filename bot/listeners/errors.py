@@ -15,12 +15,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot.db import is_busy
 from bot.services.errors import DomainError
 from bot.ui.notice import notice_modal
 
 logger = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again in a minute."
+BUSY = "Peer Mentor is busy for a moment, so nothing was changed. Please try again in a few seconds."
+OUT_OF_DATE = "This button is out of date, so nothing was changed. Type `/peer-mentor` to start again."
 
 
 def handle_listener_error(
@@ -44,6 +47,12 @@ def tell_about_error(error: Exception, body: dict[str, Any], client: WebClient) 
 def _message_for(error: Exception, body: dict[str, Any]) -> str:
     if isinstance(error, DomainError):
         return error.message
+    if is_busy(error):
+        logger.info("the database was busy for %s; the person was asked to try again", _kind(body))
+        return BUSY
+    if isinstance(error, OverflowError):  # an id no database can hold: not one this app made
+        logger.info("an out-of-range id in a %s", _kind(body))
+        return OUT_OF_DATE
     logger.error("listener failed for %s: %s", _kind(body), type(error).__name__, exc_info=error)
     return SORRY
 

@@ -15,6 +15,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.db import forget_erased
 from bot.ids import PrivacyAction
 from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import CommandCall, route
@@ -92,6 +93,7 @@ def handle_delete_confirmed(
             peer: after_pair_ended(session=session, team_id=team_id, user_id=peer, now=deps.clock())
             for peer in erasure.peers_to_tell
         }
+    forget_erased(deps.session_factory.kw["bind"])  # before "deleted" is said: nothing left in the -wal
     ack()
     message = DELETED if erasure.had_data else NOTHING_TO_DELETE
 
@@ -137,6 +139,7 @@ def handle_tokens_revoked(
 def erase_workspace(deps: Deps, team_id: str, why: str) -> None:
     with deps.session_factory.begin() as session:
         existed = privacy.erase_workspace(session=session, team_id=team_id)
+    forget_erased(deps.session_factory.kw["bind"])
     logger.info("%s: erased workspace %s (%s)", why, team_id, "had data" if existed else "nothing stored")
 
 

@@ -10,6 +10,7 @@ from bot.models.outbox import OutboxMessage
 from bot.models.pairing import MatchRound, Pair, PairMember, PastPairing, Waitlist
 from bot.models.profile import Profile
 from bot.models.program import ProgramSettings
+from bot.models.seen_events import SeenEvent
 from bot.models.summaries import SummarySnapshot, SummarySubscription
 from bot.models.workspace import Workspace
 
@@ -29,6 +30,7 @@ __all__ = [
     "Recipient",
     "RulesAgreement",
     "RulesProposal",
+    "SeenEvent",
     "SummarySnapshot",
     "SummarySubscription",
     "UTCDateTime",

@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bot.config import environment
+
 FLAG = "--sandbox"
 # Production (the Procfile) says so, so a missing token stops start-up with a clear message
 # instead of quietly starting a sandbox.
@@ -20,14 +22,8 @@ SLACK_ONLY = "--slack"
 def slack_token_configured(
     environ: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env"
 ) -> bool:
-    env = os.environ if environ is None else environ
-    if env.get("SLACK_BOT_TOKEN", "").strip():
-        return True
-    if Path(dotenv_path).is_file():
-        from dotenv import dotenv_values
-
-        return bool((dotenv_values(dotenv_path).get("SLACK_BOT_TOKEN") or "").strip())
-    return False
+    env = environment(dotenv_path, environ)
+    return bool(env.get("SLACK_BOT_TOKEN", "").strip())
 
 
 def sandbox_reason(

@@ -402,6 +402,7 @@ NOT_PERSONAL: dict[str, str] = {
     "summary_subscriptions": "which channels get a summary, and how often",
     "summary_snapshots": "published counts and one-way fingerprints, kept for the subtraction guard",
     "workspace_delivery": "a workspace's sending state",
+    "seen_events": "Slack's ids of events received in the last hour, to skip retries",
 }
 
 

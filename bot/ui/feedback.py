@@ -19,6 +19,7 @@ from bot.ui.kit import (
     context,
     escape,
     mention,
+    record_id,
     section,
     slack_date,
     text_input,
@@ -40,9 +41,10 @@ class FeedbackFor:
     @classmethod
     def decode(cls, value: str) -> FeedbackFor | None:
         parts = (value or "").split(":")
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[1]:
+        pair_id = record_id(parts[0]) if len(parts) == 3 else None
+        if pair_id is None or not parts[1]:
             return None
-        return cls(int(parts[0]), parts[1], int(parts[2]) if parts[2].isdigit() else None)
+        return cls(pair_id, parts[1], record_id(parts[2]))
 
 
 def give_feedback_blocks(pair_id: int, peer_ids: tuple[str, ...], checkin_number: int | None) -> list[Block]:
@@ -137,14 +139,12 @@ def read_feedback_target(private_metadata: str) -> FeedbackFor | None:
         data = json.loads(private_metadata or "")
     except ValueError:
         return None
-    if (
-        not isinstance(data, dict)
-        or not isinstance(data.get("pair"), int)
-        or not isinstance(data.get("to"), str)
-    ):
+    if not isinstance(data, dict) or not isinstance(data.get("to"), str):
         return None
-    number = data.get("checkin")
-    return FeedbackFor(data["pair"], data["to"], number if isinstance(number, int) else None)
+    pair_id = record_id(data.get("pair"))
+    if pair_id is None:
+        return None
+    return FeedbackFor(pair_id, data["to"], record_id(data.get("checkin")))
 
 
 def read_feedback_answers(state_values: dict[str, Any]) -> FeedbackAnswers:

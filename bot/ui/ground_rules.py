@@ -31,6 +31,7 @@ from bot.ui.kit import (
     context,
     escape,
     mention,
+    record_id,
     section,
     slack_date,
     text_input,
@@ -191,13 +192,14 @@ def proposal_ref(pair_id: int, version: int) -> str:
 
 def read_proposal_ref(value: str | None) -> tuple[int, int] | None:
     pair, _, version = (value or "").partition(":")
-    if not (pair.isdigit() and version.isdigit()):
+    pair_id, version_number = record_id(pair), record_id(version)
+    if pair_id is None or version_number is None:
         return None
-    return int(pair), int(version)
+    return pair_id, version_number
 
 
 def read_pair_ref(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return record_id(value)
 
 
 # --- messages to the pair -------------------------------------------------------------------

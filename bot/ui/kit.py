@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -104,10 +105,41 @@ def text_input(
     )
 
 
+# Database ids are 32-bit integers on PostgreSQL (and SQLite refuses anything past 64 bits).
+MAX_RECORD_ID = 2**31 - 1
+
+
+def record_id(value: object) -> int | None:
+    """A row id carried by a button value or private_metadata, or None when it can't be one.
+
+    Only ASCII digits count (`"²".isdigit()` is true, `int("²")` fails), and only ids a
+    database column can hold (a 24-digit id overflows SQLite's integers).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) <= 10):
+            return None
+        value = int(value)
+    return value if isinstance(value, int) and 0 < value <= MAX_RECORD_ID else None
+
+
+# Control characters (C0, DEL, C1) except tab and newline, and lone surrogates (valid in JSON
+# as "\ud800", but not encodable for the database). PostgreSQL refuses NUL in text and SQLite
+# keeps it; removing them here makes every form behave the same on both.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Text as typed, minus what no person means to type and no database should keep."""
+    return _UNSTORABLE.sub("", text)
+
+
 class FormState:
     """A submitted view's `state.values`, read defensively: a missing or odd shape reads as empty.
 
-    Every form here gives each input block one element, under the same action id.
+    Every form here gives each input block one element, under the same action id. Strings
+    come back without control characters (see `storable`), whatever the database.
     """
 
     def __init__(self, state_values: dict[str, Any], action_id: str) -> None:
@@ -122,7 +154,7 @@ class FormState:
     def string(self, block: str, key: str) -> str | None:
         """The element's `key` (`value`, `selected_date`, …) when it is a string."""
         value = self._element(block).get(key)
-        return value if isinstance(value, str) else None
+        return storable(value) if isinstance(value, str) else None
 
     def text(self, block: str) -> str:
         """What was typed in a text input ("" when nothing was)."""
@@ -132,16 +164,18 @@ class FormState:
         """The value of a single select's chosen option."""
         chosen = self._element(block).get("selected_option")
         value = chosen.get("value") if isinstance(chosen, dict) else None
-        return value if isinstance(value, str) else None
+        return storable(value) if isinstance(value, str) else None
 
     def many(self, block: str) -> list[str]:
         """The values of a multi-select's or checkboxes' chosen options."""
         chosen = self._element(block).get("selected_options")
         if not isinstance(chosen, list):
             return []
-        return [o["value"] for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)]
+        return [
+            storable(o["value"]) for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)
+        ]
 
     def ids(self, block: str, key: str) -> list[str]:
         """The ids a users or conversations select chose (`selected_users`, …)."""
         chosen = self._element(block).get(key)
-        return [c for c in chosen if isinstance(c, str)] if isinstance(chosen, list) else []
+        return [storable(c) for c in chosen if isinstance(c, str)] if isinstance(chosen, list) else []
