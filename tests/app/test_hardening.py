@@ -285,7 +285,9 @@ def test_erased_words_are_in_neither_the_database_nor_its_write_ahead_log(slack,
     assert slack.submit("U1", modal, feedback_answers(SECRET_WORDS)).status == 200
     words = (b"Quuxfeather", SECRET_WORDS.encode())
     with runtime.deps.session_factory.begin() as session:
-        stored = session.scalar(select(Profile.team_name)) + session.scalar(select(Feedback.did_well))
+        stored = session.scalar(select(Profile.team_name).where(Profile.user_id == "U1")) + session.scalar(
+                select(Feedback.did_well)
+            )
         assert all(w.decode() in stored for w in words)
 
     confirm = slack.command("U1", "delete-my-data")
