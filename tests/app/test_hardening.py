@@ -84,8 +84,18 @@ def test_an_out_of_range_id_in_a_button_says_it_is_out_of_date(slack, runtime, c
                 "type": "actions",
                 "block_id": "b",
                 "elements": [
-                    {"type": "button", "action_id": CheckinAction.MET, "value": value, "text": {"type": "plain_text", "text": "We met"}},
-                    {"type": "button", "action_id": CheckinAction.GIVE_FEEDBACK, "value": f"{value}:U2:", "text": {"type": "plain_text", "text": "Give feedback"}},
+                    {
+                        "type": "button",
+                        "action_id": CheckinAction.MET,
+                        "value": value,
+                        "text": {"type": "plain_text", "text": "We met"},
+                    },
+                    {
+                        "type": "button",
+                        "action_id": CheckinAction.GIVE_FEEDBACK,
+                        "value": f"{value}:U2:",
+                        "text": {"type": "plain_text", "text": "Give feedback"},
+                    },
                 ],
             }
         ]
@@ -139,7 +149,13 @@ def _click_payload(**changes) -> dict:
 
 
 def _submission_payload(slack, view_changes: dict) -> dict:
-    modal = {"id": "V1", "callback_id": "feedback_modal", "type": "modal", "blocks": [], "private_metadata": ""}
+    modal = {
+        "id": "V1",
+        "callback_id": "feedback_modal",
+        "type": "modal",
+        "blocks": [],
+        "private_metadata": "",
+    }
     payload = sr.view_submission(
         SECRET, team_id="T1", user_id="U1", view=modal, values={}, trigger_id="1.2.3"
     ).payload()
@@ -153,7 +169,14 @@ def _submission_payload(slack, view_changes: dict) -> dict:
 
 @pytest.mark.parametrize(
     "shape",
-    ["no team id", "no trigger_id", "no actions", "no view.state", "view.state not an object", "unknown type"],
+    [
+        "no team id",
+        "no trigger_id",
+        "no actions",
+        "no view.state",
+        "view.state not an object",
+        "unknown type",
+    ],
 )
 def test_oddly_shaped_signed_payloads_are_refused_in_one_info_line(slack, runtime, caplog, shape):
     caplog.set_level(logging.DEBUG)
@@ -199,7 +222,9 @@ def test_a_retried_event_is_acknowledged_and_skipped_by_every_web_process(
     other = build_runtime(runtime.deps.settings, clock=clock, engine=make_engine(database_url))
     server = BackgroundServer(other.web_app, threads=2).start()
     try:
-        second = SlackDriver(url=f"http://127.0.0.1:{server.port}/slack/events", fake=fake_slack, secret=SECRET, clock=clock)
+        second = SlackDriver(
+            url=f"http://127.0.0.1:{server.port}/slack/events", fake=fake_slack, secret=SECRET, clock=clock
+        )
         assert second.post(_home_opened(slack, "Ev0001", retry=2)).status == 200
         # A new event is not a retry: it is handled, and its home is published.
         assert second.post(_home_opened(slack, "Ev0002")).status == 200
@@ -229,11 +254,16 @@ def test_seen_event_ids_are_forgotten_after_an_hour(slack, runtime, clock):
 def web(database_url, engine, fake_slack, clock) -> Iterator[SlackDriver]:
     """The app as a web process builds it: writers wait at most WEB_WRITE_WAIT_SECONDS."""
     settings = Settings(
-        slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=fake_slack.api_url, database_url=database_url
+        slack_bot_token=TOKEN,
+        slack_signing_secret=SECRET,
+        slack_api_url=fake_slack.api_url,
+        database_url=database_url,
     )
     runtime = build_runtime(settings, clock=clock)
     server = BackgroundServer(runtime.web_app, threads=4).start()
-    yield SlackDriver(url=f"http://127.0.0.1:{server.port}/slack/events", fake=fake_slack, secret=SECRET, clock=clock)
+    yield SlackDriver(
+        url=f"http://127.0.0.1:{server.port}/slack/events", fake=fake_slack, secret=SECRET, clock=clock
+    )
     server.stop()
     runtime.deps.background.shutdown(wait=True)
     runtime.engine.dispose()
@@ -276,18 +306,23 @@ def test_a_busy_database_asks_the_person_to_try_again_and_healthz_still_answers(
 # --- 9. erased means erased, in the files too ---------------------------------------------------
 
 
-def test_erased_words_are_in_neither_the_database_nor_its_write_ahead_log(slack, runtime, database_url, clock):
+def test_erased_words_are_in_neither_the_database_nor_its_write_ahead_log(
+    slack, runtime, database_url, clock
+):
     with runtime.deps.session_factory.begin() as session:
         make_pair(session, ("U1", "U2"), agreed_at=clock() - timedelta(days=2))
     modal = slack.modal_opened(slack.command("U1", "profile"))
-    assert slack.submit("U1", modal, {**ANSWERS, ProfileField.TEAM_NAME: {"value": "Quuxfeather squad"}}).json == {}
+    assert (
+        slack.submit("U1", modal, {**ANSWERS, ProfileField.TEAM_NAME: {"value": "Quuxfeather squad"}}).json
+        == {}
+    )
     modal = slack.modal_opened(slack.command("U1", "feedback"))
     assert slack.submit("U1", modal, feedback_answers(SECRET_WORDS)).status == 200
     words = (b"Quuxfeather", SECRET_WORDS.encode())
     with runtime.deps.session_factory.begin() as session:
         stored = session.scalar(select(Profile.team_name).where(Profile.user_id == "U1")) + session.scalar(
-                select(Feedback.did_well)
-            )
+            select(Feedback.did_well)
+        )
         assert all(w.decode() in stored for w in words)
 
     confirm = slack.command("U1", "delete-my-data")

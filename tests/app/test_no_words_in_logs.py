@@ -70,7 +70,9 @@ def test_a_failing_database_write_logs_no_parameters(slack, runtime, paired, eve
     _assert_clean(logged)
 
 
-def test_a_nul_byte_the_database_refuses_logs_nothing_typed(slack, runtime, paired, everything_logged, monkeypatch):
+def test_a_nul_byte_the_database_refuses_logs_nothing_typed(
+    slack, runtime, paired, everything_logged, monkeypatch
+):
     # Forms remove NUL (bot.ui.kit); without that, PostgreSQL refuses the text. Either way the
     # words stay out of the log.
     monkeypatch.setattr("bot.ui.kit.storable", lambda value: value)
@@ -81,7 +83,9 @@ def test_a_nul_byte_the_database_refuses_logs_nothing_typed(slack, runtime, pair
     _assert_clean(everything_logged())
 
 
-def test_an_error_whose_message_quotes_the_input_is_logged_without_it(slack, paired, everything_logged, monkeypatch):
+def test_an_error_whose_message_quotes_the_input_is_logged_without_it(
+    slack, paired, everything_logged, monkeypatch
+):
     def echoing(**kwargs):  # as some libraries do: the offending value in the message
         raise ValueError(f"could not store {kwargs['feedback'].did_well!r}")
 
@@ -106,13 +110,20 @@ def test_a_busy_database_logs_nothing_typed(web, database_url, everything_logged
     _assert_clean(everything_logged())
 
 
-def test_failing_slack_calls_log_nothing_typed(slack, runtime, fake_slack, paired, database_url, clock, everything_logged):
+def test_failing_slack_calls_log_nothing_typed(
+    slack, runtime, fake_slack, paired, database_url, clock, everything_logged
+):
     assert _feedback(slack).status == 200
     # Delivering it fails: first a Slack error, then a dropped connection after posting.
     fake_slack.fail_next("chat.postMessage", error="internal_error")
     run_tick(database_url=database_url, api_url=fake_slack.api_url, tokens=lambda _t: TOKEN, now=clock())
     fake_slack.fail_next("chat.postMessage", status=500)
-    run_tick(database_url=database_url, api_url=fake_slack.api_url, tokens=lambda _t: TOKEN, now=clock() + timedelta(minutes=5))
+    run_tick(
+        database_url=database_url,
+        api_url=fake_slack.api_url,
+        tokens=lambda _t: TOKEN,
+        now=clock() + timedelta(minutes=5),
+    )
     # A modal that fails to open after the ack.
     fake_slack.fail_next("views.open", error="internal_error")
     slack.command("U1", "feedback")

@@ -1,7 +1,7 @@
 """seen_events: Slack event ids already received, so retried deliveries are skipped
 
-Revision ID: 0007_seen_events
-Revises: 0006_states
+Revision ID: 0008_seen_events
+Revises: 0007_outbox_indexes
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from bot.models.base import UTCDateTime
 
-revision: str = "0007_seen_events"
-down_revision: str | None = "0006_states"
+revision: str = "0008_seen_events"
+down_revision: str | None = "0007_outbox_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
