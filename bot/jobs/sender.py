@@ -305,14 +305,7 @@ class Dispatcher:
             return
         channel, ts = str(response["channel"]), str(response["ts"])
         with self._transaction() as session:
-            if not outbox.mark_sent(
-                session=session,
-                row_id=row.id,
-                owner=self._owner,
-                channel_id=channel,
-                ts=ts,
-                now=self._clock.now(),
-            ):
+            if not self._mark_sent(session, row, channel, ts):
                 logger.warning("outbox row %s was posted after its lease ended", row.id)
             if ready.to_person and target != channel:
                 # Posted to the user id: Slack answered with the DM channel; keep it.
@@ -450,16 +443,20 @@ class Dispatcher:
         if ts is None:
             return False
         with self._transaction() as session:
-            outbox.mark_sent(
-                session=session,
-                row_id=row.id,
-                owner=self._owner,
-                channel_id=channel,
-                ts=ts,
-                now=self._clock.now(),
-            )
+            self._mark_sent(session, row, channel, ts)
         self.stats.add("found_after_crash")
         return True
+
+    def _mark_sent(self, session: Session, row: OutboxRow, channel: str, ts: str) -> bool:
+        """Record the row as sent at (channel, ts); False when its lease was no longer ours."""
+        return outbox.mark_sent(
+            session=session,
+            row_id=row.id,
+            owner=self._owner,
+            channel_id=channel,
+            ts=ts,
+            now=self._clock.now(),
+        )
 
     # --- failures: what each verdict of bot/jobs/slack.py means -----------------------------
 

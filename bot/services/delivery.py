@@ -163,7 +163,7 @@ def mark_gone(*, session: Session, team_id: str, user_id: str, reason: str, now:
                 recipient=other,
                 due_at=next_working_time(now, tz=peer.tz, hours=hours),
                 now=now,
-                payload={"gone": user_id, "introduced": introduced},
+                payload={"gone": user_id},
             )
     session.flush()
     return GoneOutcome(user_id, newly_gone=True, cancelled=cancelled, ended=ended)
