@@ -1,7 +1,8 @@
 """The sandbox in a real browser: the tour a person takes, from joining to a manager's summary.
 
 Every step clicks and types in the page; the page sends what Slack would send to the real
-app. Screenshots of the key screens go to docs/screenshots/.
+app. Screenshots of the key screens go to build/screenshots/ (docs/screenshots/ with
+REFRESH_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
