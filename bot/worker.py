@@ -21,9 +21,14 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.config import ConfigError, Settings, environment, load_settings
+from sqlalchemy import Engine
+
+from bot.config import ConfigError, WorkerSettings, load_worker_settings
+from bot.jobs.db import worker_engine
 from bot.jobs.tick import DEFAULT_BUDGET, run_tick
 from bot.logging_setup import configure_logging
+
+__all__ = ["build_scheduler", "main", "tick", "worker_engine"]
 
 logger = logging.getLogger("peer_mentor.worker")
 
@@ -31,19 +36,12 @@ JOB_ID = "peer-mentor-tick"
 MISFIRE_GRACE_SECONDS = 30
 
 
-def worker_settings() -> Settings:
-    """Settings for the worker, which never receives requests from Slack: no signing secret
-    is needed, so a missing one is not an error here."""
-    env = environment()
-    if not env.get("SLACK_SIGNING_SECRET", "").strip() and not env.get("SLACK_APP_TOKEN", "").strip():
-        env["SLACK_SIGNING_SECRET"] = "not-used-by-the-worker"
-    return load_settings(env)
-
-
-def tick(settings: Settings, now: datetime, *, budget: timedelta = DEFAULT_BUDGET) -> int:
+def tick(
+    settings: WorkerSettings, engine: Engine, now: datetime, *, budget: timedelta = DEFAULT_BUDGET
+) -> int:
     """One pass over what is due. Returns how many messages were sent."""
     report = run_tick(
-        database_url=settings.database_url,
+        engine=engine,
         api_url=settings.slack_api_url,
         tokens=lambda _team_id: settings.slack_bot_token,
         now=now,
@@ -64,7 +62,7 @@ def parse_now(text: str | None) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def build_scheduler(settings: Settings) -> Any:
+def build_scheduler(settings: WorkerSettings, engine: Engine) -> Any:
     """The one scheduler: a tick every minute, on the minute, under a fixed job id."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
@@ -73,7 +71,7 @@ def build_scheduler(settings: Settings) -> Any:
 
     def scheduled_tick() -> None:
         try:
-            tick(settings, datetime.now(UTC))
+            tick(settings, engine, datetime.now(UTC))
         except Exception:
             # The next tick starts afresh; what was due is still in the database.
             logger.exception("tick failed")
@@ -91,8 +89,8 @@ def build_scheduler(settings: Settings) -> Any:
     return scheduler
 
 
-def run_scheduler(settings: Settings) -> None:
-    scheduler = build_scheduler(settings)
+def run_scheduler(settings: WorkerSettings, engine: Engine) -> None:
+    scheduler = build_scheduler(settings, engine)
     logger.info("Peer Mentor worker started: one tick a minute")
     try:
         scheduler.start()
@@ -106,24 +104,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--now", help="with --once: the instant to run the tick at (ISO-8601)")
     args = parser.parse_args(argv)
     try:
-        settings = worker_settings()
+        settings = load_worker_settings()
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
     if args.now and not args.once:
         parser.error("--now needs --once")
-    if args.once:
-        tick(settings, parse_now(args.now), budget=timedelta(minutes=10))
+    # The composition root: one engine (and its pool) for the process's whole life.
+    engine = worker_engine(settings.database_url)
+    try:
+        if args.once:
+            tick(settings, engine, parse_now(args.now), budget=timedelta(minutes=10))
+            return 0
+        import signal
+
+        def stop(*_: object) -> None:
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        run_scheduler(settings, engine)
         return 0
-    import signal
-
-    def stop(*_: object) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    run_scheduler(settings)
-    return 0
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_session_factory
@@ -64,7 +65,8 @@ def worker_id() -> str:
 
 def run_tick(
     *,
-    database_url: str,
+    database_url: str | None = None,
+    engine: Engine | None = None,
     api_url: str,
     tokens: Callable[[str], str],
     now: datetime,
@@ -75,11 +77,19 @@ def run_tick(
     owner: str | None = None,
 ) -> TickReport:
     """One tick at `now`. `tokens(team_id)` gives each workspace's bot token. `speed` and
-    `origin` run the tick on a faster clock (see bot/jobs/clock.py)."""
+    `origin` run the tick on a faster clock (see bot/jobs/clock.py).
+
+    The worker process passes its one `engine` (built by `worker_engine`, kept for its whole
+    life); a one-off tick (tests, benchmarks) passes a `database_url` and gets an engine of
+    its own, disposed at the end."""
     registry.load()
     started = time.monotonic()
     clock = TickClock(now, speed=speed, origin=origin)
-    engine = worker_engine(database_url)
+    owns_engine = engine is None
+    if engine is None:
+        if database_url is None:
+            raise TypeError("run_tick needs an engine or a database_url")
+        engine = worker_engine(database_url)
     session_factory = make_session_factory(engine)
     clients: dict[str, WebClient] = {}
 
@@ -115,7 +125,8 @@ def run_tick(
         # posted here, with a Slack client, rather than planned as outbox rows.
         report.summaries = post_due_summaries(session_factory, client_for, clock.now())
     finally:
-        engine.dispose()
+        if owns_engine:
+            engine.dispose()
     report.seconds = time.monotonic() - started
     logger.info(
         "tick at %s: %d welcomed back, %d check-ins planned, %s in %.1fs",

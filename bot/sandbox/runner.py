@@ -21,10 +21,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.config import Settings
+from bot.config import Settings, WorkerSettings
 from bot.emulator import FakeSlack
 from bot.runtime import Runtime, build_runtime
 from bot.serving import BackgroundServer
+from bot.worker import worker_engine
 
 from . import forms
 from .clock import SandboxClock
@@ -87,6 +88,8 @@ class Sandbox:
         self.fake: FakeSlack
         self.engine: Engine
         self.settings: Settings
+        self.worker_settings: WorkerSettings
+        self.worker_engine: Engine
         self.runtime: Runtime
         self.slack: SlackSide
         self._app_server: BackgroundServer | None = None
@@ -112,6 +115,14 @@ class Sandbox:
             log_level=self.log_level,
             port=self.requested_port or DEFAULT_PORT,
         )
+        self.worker_settings = WorkerSettings(
+            slack_bot_token=BOT_TOKEN,
+            slack_api_url=self.fake.api_url,
+            database_url=self.settings.database_url,
+            log_level=self.log_level,
+        )
+        # The worker's own engine, as in production: its SQLite transactions begin IMMEDIATE.
+        self.worker_engine = worker_engine(self.worker_settings.database_url)
         self.runtime = build_runtime(self.settings, clock=self.clock, engine=self.engine)
         self._app_server = BackgroundServer(self.runtime.web_app, threads=8).start()
         self.slack = SlackSide(
@@ -142,6 +153,7 @@ class Sandbox:
             self._app_server.stop()
         self.runtime.deps.background.shutdown(wait=True)
         self.fake.stop()
+        self.worker_engine.dispose()
         self.engine.dispose()
 
     def __enter__(self) -> Sandbox:
@@ -181,7 +193,7 @@ class Sandbox:
         with self._tick_lock:
             now = at or self.clock.now()
             try:
-                sent = tick(self.settings, now, budget=WORKER_BUDGET)
+                sent = tick(self.worker_settings, self.worker_engine, now, budget=WORKER_BUDGET)
             except Exception as failure:  # the sandbox goes on; the page shows what happened
                 logger.exception("the worker's tick failed")
                 self.ticks.failures.append(f"{now.isoformat()}: {type(failure).__name__}: {failure}")

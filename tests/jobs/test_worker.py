@@ -289,20 +289,22 @@ def test_many_people_to_check_are_swept_with_users_list_not_users_info_each(sess
 
 
 def test_the_scheduler_ticks_every_minute_one_tick_at_a_time(tmp_path):
-    from bot.config import Settings
+    from bot.config import WorkerSettings
+    from bot.jobs.db import worker_engine
     from bot.worker import JOB_ID, MISFIRE_GRACE_SECONDS, build_scheduler
 
-    settings = Settings(
-        slack_bot_token="xoxb-x", slack_signing_secret="", database_url=f"sqlite:///{tmp_path}/w.db"
-    )
-    [job] = build_scheduler(settings).get_jobs()
+    settings = WorkerSettings(slack_bot_token="xoxb-x", database_url=f"sqlite:///{tmp_path}/w.db")
+    engine = worker_engine(settings.database_url)
+    [job] = build_scheduler(settings, engine).get_jobs()
+    engine.dispose()
     assert (job.id, job.coalesce, job.max_instances) == (JOB_ID, True, 1)
     assert job.misfire_grace_time == MISFIRE_GRACE_SECONDS
     assert str(job.trigger) == "cron[second='0']"
 
 
 def test_the_worker_needs_no_signing_secret_but_says_what_is_missing(monkeypatch, capsys, tmp_path):
-    from bot.worker import main, worker_settings
+    from bot.config import load_worker_settings
+    from bot.worker import main
 
     monkeypatch.chdir(tmp_path)  # no .env here
     for name in ("SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"):
@@ -310,7 +312,8 @@ def test_the_worker_needs_no_signing_secret_but_says_what_is_missing(monkeypatch
     assert main(["--once"]) == 2
     assert "SLACK_BOT_TOKEN is missing" in capsys.readouterr().err
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-worker")
-    assert worker_settings().slack_bot_token == "xoxb-worker"
+    worker = load_worker_settings()
+    assert worker.slack_bot_token == "xoxb-worker" and not hasattr(worker, "slack_signing_secret")
 
 
 def test_scheduled_rounds_run_once_on_the_programs_cadence_and_introduce_each_pair(

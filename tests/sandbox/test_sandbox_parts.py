@@ -1,8 +1,8 @@
-"""The sandbox's small parts: what it may import, its clock, and filling in forms by their labels."""
+"""The sandbox's small parts: its clock, and filling in forms by their labels (what it may import
+is an import-linter contract in pyproject.toml)."""
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -17,42 +17,6 @@ from bot.sandbox.people import EMPLOYEES, EVERYONE
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 SANDBOX = BOT / "sandbox"
-
-# The sandbox knows the app through its settings, runtime, front door and the worker's tick;
-# the database only to build the schema. Everything else goes through Slack's protocol.
-ALLOWED = (
-    "bot.config",
-    "bot.runtime",
-    "bot.serving",
-    "bot.worker",
-    "bot.emulator",
-    "bot.logging_setup",
-    "bot.sandbox",
-)
-ALLOWED_IN = {"bot/sandbox/database.py": ("bot.db", "bot.models")}
-
-
-def test_the_sandbox_knows_the_app_only_from_outside() -> None:
-    wrong = []
-    for path in SANDBOX.rglob("*.py"):
-        allowed = ALLOWED + ALLOWED_IN.get(str(path.relative_to(BOT.parent)), ())
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            wrong += [
-                f"{path.name} imports {n}" for n in names if n.startswith("bot") and not n.startswith(allowed)
-            ]
-    assert wrong == []
-
-
-def test_nothing_in_the_app_imports_the_sandbox() -> None:
-    for path in BOT.rglob("*.py"):
-        if SANDBOX in path.parents:
-            continue
-        assert "bot.sandbox" not in path.read_text(), path
 
 
 def test_the_clock_only_moves_forward() -> None:
