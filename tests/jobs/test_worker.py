@@ -115,9 +115,9 @@ def test_a_storm_of_429s_loses_nothing_and_rows_wait_for_retry_after(session_fac
 
 
 def test_a_rate_limited_workspace_is_paced_and_never_stalls_another(session_factory, database_url, engine):
-    # Both the fake and the worker run 20 times faster than real time: a minute is 3 seconds,
+    # Both the fake and the worker run 10 times faster than real time: a minute is 6 seconds,
     # enough for T2's 8 posts on a loaded machine (at 60 times, one second was not, on CI).
-    clock = Accelerated(DUE, speed=20)
+    clock = Accelerated(DUE, speed=10)
     fake = FakeSlack(clock=clock.seconds).start()
     try:
         add_directory(fake)
@@ -131,7 +131,7 @@ def test_a_rate_limited_workspace_is_paced_and_never_stalls_another(session_fact
             api_url=fake.api_url,
             tokens=TOKENS.__getitem__,
             now=DUE,
-            speed=20,
+            speed=10,
             budget=timedelta(minutes=10),
         )
         assert report.sent == 44 and statuses(session_factory) == {"sent": 44}
@@ -139,9 +139,10 @@ def test_a_rate_limited_workspace_is_paced_and_never_stalls_another(session_fact
         limited = [c for c in fake.calls_to("chat.postMessage") if c.status == 429]
         assert limited and {c.team_id for c in limited} == {"T1"}
         t1, t2 = posts(fake, "T1"), posts(fake, "T2")
-        # T2 finished within its first minute, while T1 was still being paced.
-        assert max(c.at for c in t2) - min(c.at for c in t2) < 60
-        assert max(c.at for c in t1) > max(c.at for c in t2) + 60
+        # T2 finished while T1 was still being paced, before T1's third minute: T1 had posted
+        # at most two minutes' allowance by then (waiting for T1 would have meant all 36).
+        t2_done = max(c.at for c in t2)
+        assert sum(1 for c in t1 if c.at < t2_done) <= 24 < len(t1)
         # Paced, not hammering: a handful of 429s, not one per message.
         assert len(limited) <= 6
     finally:
