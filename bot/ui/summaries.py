@@ -58,6 +58,7 @@ def summary_message(summary: TeamSummary) -> tuple[str, Blocks]:
     text = f"Peer mentoring in {where}: team totals"
     blocks: list[Block] = [section(f":bar_chart: *Peer mentoring in {where}*")]
     size_line = f"*Team size*\n{summary.team_size} {_people(summary.team_size)}"
+    notes = []
     if summary.too_small:
         blocks.append(
             section(
@@ -72,8 +73,8 @@ def summary_message(summary: TeamSummary) -> tuple[str, Blocks]:
             for name in (OPTED_IN, PAUSED, IN_PAIR, PAIRS_MET)
         ]
         blocks.append(SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields]))
+        notes += _why_hidden(summary)
     blocks.append(section(f":bulb: {ACTIONS[summary.action]}"))
-    notes = []
     if summary.counted_as_of is not None:
         notes.append(
             f"Counted over the {summary.counted_size} people who were here on "
@@ -92,32 +93,77 @@ def summary_message(summary: TeamSummary) -> tuple[str, Blocks]:
 
 
 def _figure_text(name: str, figure: Figure, summary: TeamSummary) -> str:
+    """A figure as a manager reads it: a count out of something, with a rounded percentage
+    (a range of percentages for a band), and the change since the last summary when safe."""
     k = summary.threshold
-    of_them = " of those who opted in" if name in (PAUSED, IN_PAIR) else ""
+    team = summary.counted_size
     if figure.kind == "hidden":
-        if figure.hidden_because == "overlap":
-            return "not shown: too close to another summary"
-        return "not shown: too few to count safely"
-    if figure.kind == "fewer_than":
-        return f"fewer than {k}"
-    if figure.kind == "all_but":
-        return f"all but fewer than {k}{of_them}"
-    value = figure.low
-    if name == OPTED_IN and summary.counted_size:
-        line = f"{value} ({round(100 * value / summary.counted_size)}%)"
+        return "not shown (see below)"
+    if name == PAIRS_MET:
+        whole, of_whom = None, ""
     elif figure.out_of is not None:
-        line = f"{value} of {figure.out_of}"
+        whole, of_whom = figure.out_of, f" of the {figure.out_of} who opted in"
     else:
-        line = str(value)
+        whole, of_whom = team, f" of {team}"
+    if figure.kind == "fewer_than":
+        line = f"fewer than {k}{of_whom}"
+        if whole:
+            line += f" ({_percent(figure.high, whole)} or less)"
+        return line
+    if figure.kind == "all_but":
+        line = f"at least {figure.low}{of_whom}"
+        if whole:
+            line += f" ({_percent(figure.low, whole)} or more)"
+        return line
+    line = f"{figure.low}{of_whom}"
+    if whole:
+        line += f" ({_percent(figure.low, whole)})"
     if figure.change is not None:
-        line += f"  ({_change(figure.change)})"
+        line += f", {_change(figure.change)}"
     return line
+
+
+def _why_hidden(summary: TeamSummary) -> list[str]:
+    """A plain sentence for each reason a figure is left out, naming the figures."""
+    k = summary.threshold
+    reasons: dict[str, list[str]] = {}
+    for name in (OPTED_IN, PAUSED, IN_PAIR, PAIRS_MET):
+        figure = summary.figures[name]
+        if figure.kind == "hidden" and figure.hidden_because:
+            reasons.setdefault(figure.hidden_because, []).append(f"“{LABELS[name]}”")
+    sentences = []
+    if "overlap" in reasons:
+        sentences.append(
+            f"{_listed(reasons['overlap'])} {_is_are(reasons['overlap'])} not shown: this team shares "
+            "most of its members with another summary's, and comparing the two figures could point "
+            "to the few people who differ."
+        )
+    if "small_parent" in reasons:
+        sentences.append(
+            f"{_listed(reasons['small_parent'])} {_is_are(reasons['small_parent'])} not shown: "
+            f"{_is_are(reasons['small_parent'], 'it is', 'they are')} counted within a smaller group "
+            f"(those who opted in, or the pairs active in the last 30 days), and a group under "
+            f"{disclosure.min_group(k)} is too small to count safely."
+        )
+    return sentences
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _is_are(names: list[str], one: str = "is", many: str = "are") -> str:
+    return one if len(names) == 1 else many
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{int(100 * part / whole + 0.5)}%"  # halves round up, as people expect
 
 
 def _change(delta: int) -> str:
     if delta == 0:
         return "no change"
-    return f"{'+' if delta > 0 else '−'}{abs(delta)}"
+    return f"{'up' if delta > 0 else 'down'} {abs(delta)}"
 
 
 def _people(n: int) -> str:

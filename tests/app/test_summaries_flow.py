@@ -69,7 +69,7 @@ def test_a_5000_member_channel_is_read_200_at_a_time(slack, runtime, clock, fake
     message = {"text": post.args["text"], "blocks": post.args["blocks"]}
     assert problems("message", message) == []
     words = texts(message)
-    assert "4999 people" in words and "2000 (40%)" in words  # the app itself is not counted
+    assert "4999 people" in words and "2000 of 4999 (40%)" in words  # the app itself is not counted
     assert not any(user in words for user in members[:50])
     settle(runtime)
     with db(runtime) as session:
@@ -90,7 +90,7 @@ def test_a_user_group_summary_is_posted_where_it_was_asked(slack, runtime, clock
     assert fake_slack.calls_to("usergroups.users.list")[0].args["usergroup"] == "S0DESIGN"
     assert not fake_slack.calls_to("conversations.members")
     words = texts({"blocks": post.args["blocks"]})
-    assert "<!subteam^S0DESIGN>" in words and "12 people" in words and "6 (50%)" in words
+    assert "<!subteam^S0DESIGN>" in words and "12 people" in words and "6 of 12 (50%)" in words
 
     # Typed without Slack's escaping, the handle is looked up.
     reply = slack.command("UADMIN", "summary @design-team")

@@ -121,6 +121,21 @@ def test_small_counts_and_their_complements_are_banded(session, now):
     assert shown(summary)[IN_PAIR] == ("fewer_than", 0, 4) and shown(summary)[PAUSED] == ("fewer_than", 0, 4)
 
 
+def test_without_an_exact_opted_in_count_pairs_are_counted_against_the_whole_team(session, now):
+    # 17 of 20 opted in ("at least 16"), 12 of them in pairs: once hidden as "too few to count
+    # safely", which a manager of a mostly-paired team could not make sense of.
+    team = [f"U{i:02d}" for i in range(20)]
+    for user in team[:17]:
+        make_profile(session, user)
+    for first in range(0, 12, 2):
+        make_pair(session, (team[first], team[first + 1]), created_at=now - timedelta(days=10))
+    summary = publish(session, now, team)
+    assert shown(summary)[OPTED_IN] == ("all_but", 16, 20)
+    # 12 exactly: what it leaves (opted in, not paired: 4 to 8) is a range 5 wide, like a band.
+    assert shown(summary)[IN_PAIR] == ("exact", 12, 12)
+    assert summary.figures[IN_PAIR].out_of is None  # out of the team, not of a hidden count
+
+
 def test_a_team_too_small_to_split_shows_no_figures(session, now):
     team = [f"U{i}" for i in range(8)]
     for user in team[:6]:

@@ -149,10 +149,35 @@ def test_summary_message_says_the_figures_and_what_it_never_shows():
     assert problems("message", {"text": text, "blocks": blocks}) == []
     words = texts(blocks)
     assert "<#C0TEAM>" in words and "40 people" in words
-    assert "26 (65%)  (+3)" in words and "fewer than 5" in words and "16 of 26" in words
-    assert "not shown: too close to another summary" in words
+    assert "26 of 40 (65%), up 3" in words
+    assert "fewer than 5 of 40 (10% or less)" in words
+    assert "16 of the 26 who opted in (62%)" in words
+    # What is hidden says so in its field, and why in a plain sentence below.
+    assert "*Pairs that met in the last 30 days*\nnot shown (see below)" in words
+    assert "“Pairs that met in the last 30 days” is not shown: this team shares most of its members" in words
     assert "never names, pairs, ground rules, feedback or notes" in words
     assert "staying out of it" in words
+
+
+def test_summary_bands_read_as_ranges_and_each_hidden_reason_is_explained_once():
+    text, blocks = summary_message(
+        summary(
+            figures={
+                OPTED_IN: Figure("all_but", 36, 40),
+                PAUSED: Figure("hidden", 0, 40, hidden_because="overlap"),
+                IN_PAIR: Figure("all_but", 36, 40),
+                PAIRS_MET: Figure("hidden", 0, 40, hidden_because="small_parent"),
+            },
+            previous_at=None,
+        )
+    )
+    assert problems("message", {"text": text, "blocks": blocks}) == []
+    words = texts(blocks)
+    assert words.count("at least 36 of 40 (90% or more)") == 2
+    assert "“Paused” is not shown: this team shares most of its members" in words
+    assert "“Pairs that met in the last 30 days” is not shown: it is counted within a smaller group" in words
+    assert "under 9 is too small to count safely" in words
+    assert "Changes are since" not in words
 
 
 def test_summary_message_for_a_small_team_a_user_group_and_earlier_members():

@@ -60,11 +60,11 @@ def figures(counts: Counts, k: int, forced_hidden: set[str]) -> dict[str, Figure
                 result[name] = Figure("hidden", 0, n, hidden_because="overlap")
             elif opted.kind == "exact":
                 result[name] = _banded(count, Bands(opted.low, k), False, total=n, out_of=opted.low)
-            elif count < k:
-                result[name] = Figure("fewer_than", 0, k - 1)
             else:
-                # Without the exact opted-in count, "all but a few of them" would give it away.
-                result[name] = Figure("hidden", 0, n, hidden_because="small_parent")
+                # Without an exact opted-in count the figure is banded against the whole team:
+                # what it leaves (opted in but not counted here) is then a range k wide, like
+                # any band, and the checks against earlier summaries still apply.
+                result[name] = _banded(count, Bands(n, k), False, total=n)
         result[PAIRS_MET] = _banded(
             counts.pairs_met, Bands(counts.pairs_in_window, k), PAIRS_MET in forced_hidden, total=n
         )
