@@ -14,6 +14,7 @@ from bot.listeners.deps import deps_of, team_of, user_of
 from bot.listeners.surfaces import from_home, tell
 from bot.services import profiles
 from bot.services.leaving import leave_program
+from bot.services.status import resume as resume_program
 from bot.ui import messages
 from bot.ui.help import help_message
 from bot.ui.pause_modal import pause_modal
@@ -47,11 +48,10 @@ def handle_resume_clicked(
 ) -> None:
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
     with deps.session_factory.begin() as session:
-        profiles.resume(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
+        back = resume_program(session=session, team_id=team_id, user_id=user_id, now=deps.clock())
     ack()
-    after_ack(
-        deps, body, client, lambda: tell(body, client, respond, deps, team_id, user_id, messages.RESUMED)
-    )
+    text = messages.resumed(back)
+    after_ack(deps, body, client, lambda: tell(body, client, respond, deps, team_id, user_id, text))
 
 
 def handle_leave_confirmed(

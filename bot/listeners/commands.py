@@ -15,6 +15,7 @@ from bot.listeners.after_ack import after_ack
 from bot.listeners.deps import Deps, deps_of, team_of, user_of
 from bot.services import profiles
 from bot.services.status import participant_status
+from bot.services.status import resume as resume_program
 from bot.ui import messages
 from bot.ui.help import help_message
 from bot.ui.profile_modal import profile_modal
@@ -138,8 +139,10 @@ def resume(call: CommandCall) -> None:
         if status.joined and not status.paused:
             call.ack(text=messages.ALREADY_ACTIVE)
             return
-        profiles.resume(session=session, team_id=call.team_id, user_id=call.user_id, now=call.deps.clock())
-    call.ack(text=messages.RESUMED)
+        back = resume_program(
+            session=session, team_id=call.team_id, user_id=call.user_id, now=call.deps.clock()
+        )
+    call.ack(text=messages.resumed(back))
 
 
 @route("leave")

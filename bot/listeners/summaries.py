@@ -21,7 +21,7 @@ from bot.listeners.deps import Deps
 from bot.services import summaries
 from bot.services.errors import DomainError
 from bot.services.summaries import Scope
-from bot.ui.summaries import COUNTING, bot_not_in_channel, refused_summary_scope, summary_message
+from bot.ui.summaries import bot_not_in_channel, reading_members, refused_summary_scope, summary_message
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def post_team_summary(call: CommandCall) -> None:
     channel_id = str(call.body.get("channel_id") or "")
     if not call.args.strip() and channel_id[:1] not in ("C", "G"):
         raise DomainError(refused_summary_scope())
-    call.ack(text=COUNTING)
+    call.ack(text=reading_members(call.args))
 
     def count_and_post() -> None:
         scope = team_scope(call.client, call.team_id, call.args, channel_id)

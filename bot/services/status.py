@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.models import Profile
 from bot.services import checkins, profiles
 from bot.services.ground_rules import PairRules, pair_rules_for
+from bot.services.matching.next_step import next_round_at
 from bot.services.matching.pairs import current_pair
 from bot.services.program import program_settings
 
@@ -47,4 +48,21 @@ def participant_status(*, session: Session, team_id: str, user_id: str, now: dat
         next_checkin_at=checkins.next_checkin_at(session=session, team_id=team_id, user_id=user_id, now=now),
         ground_rules=pair_rules_for(session=session, team_id=team_id, user_id=user_id),
         privacy_threshold=threshold,
+    )
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What someone who just resumed goes back to: their pair's check-ins, or the pool."""
+
+    status: ParticipantStatus
+    # The next scheduled round, for someone not in a pair; None when rounds are run by hand.
+    next_round_at: datetime | None
+
+
+def resume(*, session: Session, team_id: str, user_id: str, now: datetime) -> Resumed:
+    profiles.resume(session=session, team_id=team_id, user_id=user_id, now=now)
+    return Resumed(
+        status=participant_status(session=session, team_id=team_id, user_id=user_id, now=now),
+        next_round_at=next_round_at(session=session, team_id=team_id, now=now),
     )

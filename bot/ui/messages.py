@@ -5,8 +5,10 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block
 
 from bot.ids import SLASH_COMMAND, Action
-from bot.services.status import ParticipantStatus
-from bot.ui.kit import Blocks, actions, button, context, section, slack_date, to_dicts
+from bot.services.matching.next_step import NextStep
+from bot.services.status import ParticipantStatus, Resumed
+from bot.ui.endings import what_happens_next
+from bot.ui.kit import Blocks, actions, button, context, mention, section, slack_date, to_dicts
 
 
 def profile_saved(*, joined: bool) -> tuple[str, Blocks]:
@@ -39,7 +41,19 @@ def paused(status: ParticipantStatus) -> str:
     )
 
 
-RESUMED = ":arrow_forward: Welcome back! You're in the next matching round and check-ins start again."
+def resumed(back: Resumed) -> str:
+    """Welcome back, and what happens next: the pair's check-ins, or the next round."""
+    status = back.status
+    if status.peer_ids:
+        peers = " and ".join(mention(p) for p in status.peer_ids)
+        line = f":arrow_forward: Welcome back! Your check-ins with {peers} start again."
+        if status.next_checkin_at is not None:
+            line += f" The next one reaches you on {slack_date(status.next_checkin_at)}."
+        return line
+    step = NextStep(paused=False, paused_until=None, next_round_at=back.next_round_at)
+    return f":arrow_forward: Welcome back! {what_happens_next(step)}"
+
+
 ALREADY_ACTIVE = "You're not paused, so there's nothing to resume."
 LEFT = (
     ":wave: You've left peer mentoring and your profile is deleted. Thank you for taking part. "

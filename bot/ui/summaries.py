@@ -183,4 +183,9 @@ def bot_not_in_channel() -> str:
     )
 
 
-COUNTING = ":hourglass_flowing_sand: Counting the team's totals… they'll appear in this channel in a moment."
+def reading_members(args: str) -> str:
+    """The acknowledgement while the members are read: it promises nothing that reading them
+    could still turn out untrue (a user group that isn't there, a channel the app isn't in)."""
+    if args.strip():
+        return ":mag: Looking up that user group… if I find it, its totals will appear in this channel in a moment."
+    return ":hourglass_flowing_sand: Reading this channel's members… the team's totals will appear here in a moment."

@@ -196,3 +196,22 @@ def test_joining_from_app_home_refreshes_it(slack):
         "views.publish",
         lambda c: c.args["user_id"] == "U4" and "You're in the program" in str(c.args["view"]),
     )
+
+
+def test_resuming_says_what_comes_back_paired_or_not(slack, runtime, clock):
+    from tests.pair_factories import make_pair
+
+    # Not paired: back in the pool, with when the next round is (or who runs it).
+    join(slack, "U3")
+    slack.command("U3", "pause")
+    words = texts(slack.command("U3", "resume").json)
+    assert "Welcome back! You're back in the pool" in words and "check-ins" not in words
+
+    # Paired: the pair's check-ins come back, not a matching round.
+    with runtime.deps.session_factory.begin() as session:
+        make_pair(session, ("U1", "U2"), agreed_at=clock())
+    assert "paused until" in texts(slack.command("U1", "pause 2").json)
+    words = texts(slack.command("U1", "resume").json)
+    assert "Welcome back! Your check-ins with <@U2> start again." in words
+    assert "The next one reaches you on <!date^" in words
+    assert "matching round" not in words and "pool" not in words

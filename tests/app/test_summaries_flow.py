@@ -55,7 +55,7 @@ def test_a_5000_member_channel_is_read_200_at_a_time(slack, runtime, clock, fake
     name_manager(runtime, clock)
 
     reply = slack.command(BOSS, "summary", channel="C0BIG")
-    assert reply.status == 200 and "Counting the team's totals" in reply.json["text"]
+    assert reply.status == 200 and "Reading this channel's members" in reply.json["text"]
     [post] = fake_slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == "C0BIG")
 
     pages = fake_slack.calls_to("conversations.members")
@@ -96,6 +96,13 @@ def test_a_user_group_summary_is_posted_where_it_was_asked(slack, runtime, clock
     reply = slack.command("UADMIN", "summary @design-team")
     fake_slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == "C0GENERAL", count=2)
     assert fake_slack.calls_to("usergroups.list")
+
+    # A handle that isn't there: the acknowledgement promised nothing, and the answer says why.
+    reply = slack.command("UADMIN", "summary @nobody-here")
+    assert "Looking up that user group… if I find it" in reply.json["text"]
+    assert "Counting" not in reply.json["text"]
+    [answer] = slack.responses(reply)
+    assert "I couldn't find a user group called @nobody-here" in answer["text"]
 
 
 def test_anyone_but_admins_and_managers_is_refused_politely(slack, runtime, clock, fake_slack):
