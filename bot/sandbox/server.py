@@ -4,6 +4,7 @@ GET  /                       the page (static/index.html)
 GET  /static/<file>          its CSS and JavaScript
 GET  /sandbox/api/people     the demo people (for the "who you are" picker)
 GET  /sandbox/api/screen?user=U…   what that person sees now (ETag: 304 when unchanged)
+GET  /sandbox/api/file?user=U…&id=F…   a file the app shared with that person (a download)
 POST /sandbox/api/command    {user, channel, text}         a slash command
 POST /sandbox/api/say        {user, channel, text}         a plain message
 POST /sandbox/api/action     {user, block_id, action_id, where, selected?, answers?}
@@ -73,6 +74,9 @@ class SandboxWeb:
             return self.screen(
                 start_response, (query.get("user") or [""])[0], environ.get("HTTP_IF_NONE_MATCH")
             )
+        if method == "GET" and path == "/sandbox/api/file":
+            query = parse_qs(environ.get("QUERY_STRING") or "")
+            return self.file(start_response, (query.get("user") or [""])[0], (query.get("id") or [""])[0])
         if path.startswith("/sandbox/api/") and path.rsplit("/", 1)[1] in self.routes:
             if method != "POST":
                 return _json(start_response, 405, {"error": "use POST"})
@@ -86,6 +90,30 @@ class SandboxWeb:
         return _json(start_response, 404, {"error": "not found"})
 
     # ------------------------------------------------------------ what a person sees
+
+    def file(self, start_response: StartResponse, user_id: str, file_id: str) -> list[bytes]:
+        """A file shared in the person's DM with the app, as Slack's download link gives it:
+        only to someone in the conversation it was shared in."""
+        try:
+            _person(user_id)
+        except SandboxError as problem:
+            return _json(start_response, 400, {"error": str(problem)})
+        shared = self.sandbox.fake.files.get(file_id)
+        dm = self.sandbox.fake.open_app_dm(TEAM_ID, user_id)
+        if shared is None or shared["content"] is None or dm not in shared["channels"]:
+            return _json(start_response, 404, {"error": "not found"})
+        data: bytes = shared["content"]
+        name = str(shared["name"]).replace('"', "")
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", mimetypes.guess_type(name)[0] or "application/octet-stream"),
+                ("Content-Length", str(len(data))),
+                ("Content-Disposition", f'attachment; filename="{name}"'),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+        return [data]
 
     def screen_data(self, user_id: str) -> dict[str, Any]:
         sandbox = self.sandbox

@@ -151,3 +151,24 @@ def test_a_click_on_a_view_the_app_has_just_replaced_still_reaches_it(
     sandbox.fake.wait_for("views.open", lambda c: c.args["view"]["title"]["text"] == "Join peer mentoring")
     gone = {"user": ANA, "block_id": "nope", "action_id": "nope", "where": where}
     assert "not there any more" in page_api.post("action", gone, expect=400)["error"]
+
+
+def test_the_data_export_shows_as_a_file_its_owner_can_download(page_api: PageApi, sandbox: Sandbox) -> None:
+    import json
+
+    page_api.post("command", {"user": ANA, "channel": GENERAL, "text": "export"})
+    sandbox.fake.wait_for("files.completeUploadExternal", lambda c: c.team_id == TEAM_ID)
+    [dm] = [c for c in page_api.screen(ANA)["conversations"] if c["kind"] == "im"]
+    [shared] = [m for m in dm["messages"] if m.get("files")]
+    [file] = shared["files"]
+    assert file["title"] == "Everything Peer Mentor holds about you"
+    status, headers, body = page_api.get(f"sandbox/api/file?user={ANA}&id={file['id']}")
+    assert status == 200 and file["name"] in headers["Content-Disposition"]
+    assert json.loads(body)["user_id"] == ANA  # the JSON file itself, readable
+    # Only the person it was shared with can download it; an unknown file is not found.
+    assert page_api.get(f"sandbox/api/file?user={EMPLOYEES[1].user_id}&id={file['id']}")[0] == 404
+    assert page_api.get(f"sandbox/api/file?user={ANA}&id=F0NOPE")[0] == 404
+    assert page_api.get(f"sandbox/api/file?user=U0NOBODY&id={file['id']}")[0] == 400
+    # The page draws it as a file card with a download link.
+    script = page_api.get("static/sandbox.js")[2].decode()
+    assert "function fileCard(file)" in script and "/sandbox/api/file?user=" in script

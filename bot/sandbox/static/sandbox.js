@@ -296,6 +296,15 @@
     if (nearBottom) pane.scrollTop = pane.scrollHeight;
   }
 
+  // A shared file as Slack shows it: its title and name, and a link to download it.
+  function fileCard(file) {
+    const href = `/sandbox/api/file?user=${encodeURIComponent(S.user)}&id=${encodeURIComponent(file.id)}`;
+    return el("div", { class: "file-card", "data-file": file.id },
+      el("span", { class: "file-icon", "aria-hidden": "true" }, "📄"),
+      el("div", { class: "file-names" }, el("b", {}, file.title || file.name), el("span", {}, file.name)),
+      el("a", { href, download: file.name }, "Download"));
+  }
+
   function renderMessage(kind, m, conv, tz) {
     const all = people();
     const fromApp = kind !== "message" || Boolean(m.bot_id) || (S.screen.app.bot_user_id === m.user);
@@ -311,6 +320,7 @@
     } else {
       body.append(el("div", { class: "bk-text", html: BK.mrkdwn(m.text || "", ctx()) }));
     }
+    for (const file of m.files || []) body.append(fileCard(file));
     const meta = el("div", { class: "msg-meta" }, el("b", {}, author), fromApp && kind !== "slackbot" ? el("span", { class: "app-badge" }, "APP") : null, el("time", { datetime: new Date(Number(m.ts) * 1000).toISOString() }, timeOf(m.ts, tz)), m.edited ? el("span", { class: "edited" }, "(edited)") : null);
     const parts = [meta, body];
     if (kind !== "message") {
