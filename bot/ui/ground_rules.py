@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
+    ConfirmObject,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -224,14 +225,18 @@ def proposal_message(
         text = f"{who}'s proposal (version {proposal.version}) was replaced by {newer}."
         return text, to_dicts([section(f":arrows_counterclockwise: {text}")])
     if proposal.status != rules_service.PENDING:
+        # The rules themselves are in the "You've agreed" message posted below this one; said
+        # twice in one conversation, people wonder which copy counts.
         text = f"Ground rules agreed (version {proposal.version})."
-        blocks: list[Block] = [
-            section(f":white_check_mark: *{text}* Proposed by {who}, agreed by everyone."),
-            *_rules_blocks(proposal),
-        ]
-        if proposal.agreed_at:
-            blocks.append(context(f"Agreed {slack_date(proposal.agreed_at)}."))
-        return text, to_dicts(blocks)
+        when = f" on {slack_date(proposal.agreed_at)}" if proposal.agreed_at else ""
+        return text, to_dicts(
+            [
+                section(
+                    f":white_check_mark: *{text}* Proposed by {who}, agreed by everyone{when}. "
+                    "The rules in force are in the message below."
+                )
+            ]
+        )
 
     if replaces and any(r.proposed_by != proposal.proposed_by for r in replaces):
         verb = "suggests changes to the ground rules"
@@ -248,13 +253,29 @@ def proposal_message(
     if crossed:
         earlier = ", ".join(f"version {r.version}" for r in replaces)
         notes.append(f"This replaces {earlier}, which crossed with it.")
-    if any(not proposal.member_goals.get(user) for user in proposal.waiting_for):
-        notes.append("To add what you want from this pairing, choose *Suggest changes*.")
+    missing = [user for user in proposal.waiting_for if not proposal.member_goals.get(user)]
+    if missing:
+        notes.append(
+            f"{_people(missing)} {'hasn’t' if len(missing) == 1 else 'haven’t'} said yet what they "
+            "want from this pairing: choose *Suggest changes* to add it."
+        )
     blocks.append(context(*notes))
     ref = proposal_ref(proposal.pair_id, proposal.version)
+    # Agreeing with "not said yet" still on the proposal is allowed, but asked about first.
+    confirm = (
+        ConfirmObject(
+            title="Agree with a goal missing?",
+            text="Someone's goal is still “not said yet” on this proposal. If it's yours, go back "
+            "and choose Suggest changes to add it; or agree to the rules as they are.",
+            confirm="Agree as it is",
+            deny="Go back",
+        )
+        if missing
+        else None
+    )
     blocks.append(
         actions(
-            button("Agree", RulesAction.AGREE, value=ref, style="primary"),
+            button("Agree", RulesAction.AGREE, value=ref, style="primary", confirm=confirm),
             button("Suggest changes", RulesAction.SUGGEST_CHANGES, value=ref),
         )
     )

@@ -178,6 +178,9 @@ def test_two_people_agree_their_rules_from_the_intro_button(slack, runtime, cloc
     fake_slack.wait_for("chat.update", lambda c: c.args["ts"] == changes["ts"])
     answered = next(m for m in fake_slack.messages(channel) if m["ts"] == changes["ts"])
     assert button_labels(answered) == [] and "agreed" in texts(answered)
+    # The rules are said in full once: in the confirmation, not again in the answered proposal.
+    assert "Run calmer meetings" not in texts(answered) and "in the message below" in texts(answered)
+    assert sum("Run calmer meetings" in texts(m) for m in fake_slack.messages(channel)) == 1
     assert pair_row(runtime, pair_id) == "active"
     assert versions(runtime, pair_id) == [(1, "superseded"), (2, "agreed")]
     for message in fake_slack.messages(channel):

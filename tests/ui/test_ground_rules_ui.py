@@ -212,6 +212,34 @@ def test_a_pending_proposal_has_the_buttons_and_an_answered_one_has_none():
     assert "replaced by version 3" in proposal_message(a_proposal(status="superseded"), replaced_by=3)[0]
 
 
+def agree_button(proposal: Proposal) -> dict:
+    _text, blocks = proposal_message(proposal)
+    [agree] = [e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["text"]["text"] == "Agree"]
+    return agree
+
+
+def test_agreeing_with_a_goal_not_said_yet_is_asked_about_first():
+    # U2 is asked to agree while their goal is "not said yet": named, and a confirm dialog first.
+    proposal = a_proposal()
+    assert "<@U2> hasn’t said yet what they want from this pairing" in texts(
+        {"blocks": proposal_message(proposal)[1]}
+    )
+    confirm = agree_button(proposal)["confirm"]
+    assert confirm["confirm"]["text"] == "Agree as it is" and confirm["deny"]["text"] == "Go back"
+    assert "Suggest changes" in confirm["text"]["text"]
+    # With everyone's goal said, Agree is one click and nobody is named.
+    said = a_proposal(member_goals={"U1": "Present with confidence", "U2": "Run calmer meetings"})
+    assert "confirm" not in agree_button(said)
+    assert "hasn’t said yet" not in texts({"blocks": proposal_message(said)[1]})
+
+
+def test_an_agreed_proposal_points_to_the_confirmation_instead_of_repeating_the_rules():
+    _text, blocks = proposal_message(a_proposal(status="agreed", agreed_at=WHEN, agreed_by=("U1", "U2")))
+    words = texts({"blocks": blocks})
+    assert "agreed by everyone on <!date^" in words and "in the message below" in words
+    assert "Salaries" not in words and button_labels({"blocks": blocks}) == []
+
+
 def test_suggested_changes_and_changes_in_force_say_so():
     counter = proposal_message(a_proposal(proposed_by="U2"), replaces=[a_proposal(version=1)])[0]
     assert "suggests changes" in counter
