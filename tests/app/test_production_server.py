@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -102,3 +105,120 @@ def test_the_production_server_refuses_unsigned_requests(served):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 401
+
+
+# ------------------------------------------------------------ clients that are slow or large
+
+SLOW_CLIENTS = 64
+# What a slow client sends before falling silent: headers declaring a 4,000-byte body, and 3
+# bytes of it. Before the server read requests on its event loop, 16 of these held every
+# thread of both web processes.
+SLOW_BODY = (
+    b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\nabc"
+)
+
+
+def test_slow_clients_hold_no_thread_and_are_closed(served):
+    port = urllib.parse.urlparse(served.url).port
+    assert "Peer Mentor commands" in served.command("U1", "help").json["text"]  # warmed up
+    slow = [_connect(port, SLOW_BODY) for _ in range(SLOW_CLIENTS)]
+    try:
+        assert all(_still_open(connection) for connection in slow)
+
+        started = time.monotonic()
+        with urllib.request.urlopen(served.url.replace("/slack/events", "/healthz"), timeout=10) as health:
+            assert health.status == 200
+        health_seconds = time.monotonic() - started
+        started = time.monotonic()
+        reply = served.command("U1", "help")
+        help_seconds = time.monotonic() - started
+
+        assert reply.status == 200
+        assert "Peer Mentor commands" in reply.json["text"]
+        assert health_seconds < 0.2
+        assert help_seconds < 1.0
+        assert all(_still_open(connection) for connection in slow), "held open while others were answered"
+        # Then the server gives up on them: each is told why and closed (the bound is 5 s).
+        answers = [_until_closed(connection, timeout=60) for connection in slow]
+        assert all(answer.startswith(b"HTTP/1.1 408 Request Timeout") for answer in answers)
+    finally:
+        for connection in slow:
+            connection.close()
+
+
+def test_clients_that_send_nothing_or_never_close_hold_nothing_either(served):
+    port = urllib.parse.urlparse(served.url).port
+    silent = [_connect(port, b"") for _ in range(16)]
+    half_headers = [_connect(port, b"POST /slack/events HTTP/1.1\r\nHost: 1") for _ in range(16)]
+    # Read their answer, then never close: the server must not wait for them on its event loop.
+    never_closing = [_connect(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") for _ in range(16)]
+    everyone = silent + half_headers + never_closing
+    try:
+        reply = served.command("U1", "help")
+        assert reply.status == 200
+        assert "Peer Mentor commands" in reply.json["text"]
+        answers = [_until_closed(connection, timeout=60) for connection in everyone]
+        assert all(a.startswith(b"HTTP/1.1 408 Request Timeout") for a in answers[:32])
+        assert all(a.startswith(b"HTTP/1.1 200 OK") for a in answers[32:])
+    finally:
+        for connection in everyone:
+            connection.close()
+
+
+def test_an_oversized_body_is_refused_before_it_is_sent(served):
+    port = urllib.parse.urlparse(served.url).port
+    declared = 50 * 1024 * 1024  # 50 times the cap; only its first 64 KB are ever sent
+    connection = _connect(port, _post_head(f"Content-Length: {declared}") + b"a" * 64 * 1024)
+    try:
+        answer = _until_closed(connection, timeout=30)
+    finally:
+        connection.close()
+    assert answer.startswith(b"HTTP/1.1 413 Payload Too Large")
+    assert answer.endswith(b'{"error": "body too large"}')
+
+
+def test_requests_that_cannot_be_bounded_are_refused_unread(served):
+    port = urllib.parse.urlparse(served.url).port
+    refused = {
+        b"HTTP/1.1 411 Length Required": _post_head("Transfer-Encoding: chunked") + b"10\r\n",
+        b"HTTP/1.1 400 Bad Request": _post_head("Content-Length: 5\r\nContent-Length: 6") + b"abcde",
+        b"HTTP/1.1 431 Request Header Fields Too Large": _post_head("X-Filler: " + "a" * 20_000),
+    }
+    for answer, request_bytes in refused.items():
+        connection = _connect(port, request_bytes)
+        try:
+            assert _until_closed(connection, timeout=30).startswith(answer)
+        finally:
+            connection.close()
+
+
+def _post_head(header: str) -> bytes:
+    return f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n{header}\r\n\r\n".encode()
+
+
+def _connect(port: int, data: bytes) -> socket.socket:
+    connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+    connection.sendall(data)
+    return connection
+
+
+def _still_open(connection: socket.socket) -> bool:
+    """True while the server has neither answered nor closed the connection."""
+    connection.setblocking(False)
+    try:
+        connection.recv(1, socket.MSG_PEEK)
+    except BlockingIOError:
+        return True
+    finally:
+        connection.settimeout(10)
+    return False
+
+
+def _until_closed(connection: socket.socket, *, timeout: float) -> bytes:
+    """Everything the server sends until it closes the connection (fails after `timeout`)."""
+    connection.settimeout(timeout)
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
