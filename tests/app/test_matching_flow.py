@@ -62,7 +62,7 @@ def test_admin_runs_a_round_and_every_pair_gets_one_intro(slack, runtime, clock)
     # Reciprocity and different teams decide: each pair can teach each other.
     assert pairs == {frozenset({"U1", "U2"}), frozenset({"U3", "U4"})}
 
-    sent = tick(runtime.deps.settings, clock())
+    sent = tick(runtime.deps.settings, runtime.engine, clock())
     assert sent >= 2
     for pair in pairs:
         channel = slack.fake.dm_channel("T1", sorted(pair))
@@ -74,7 +74,7 @@ def test_admin_runs_a_round_and_every_pair_gets_one_intro(slack, runtime, clock)
             assert f"<@{user}>" in body
         assert "Set our ground rules" in button_labels(intro)
     # Exactly one intro per pair, and nothing more on a second tick.
-    tick(runtime.deps.settings, clock())
+    tick(runtime.deps.settings, runtime.engine, clock())
     intro_posts = [
         c for c in slack.fake.calls_to("chat.postMessage") if c.ok and "Why you were matched" in str(c.args)
     ]
@@ -94,14 +94,14 @@ def test_a_non_admin_is_refused_politely(slack):
 def test_rematch_ends_the_pair_kindly_and_never_repeats(slack, runtime, clock):
     everyone_joins(slack)
     run_match(slack)
-    tick(runtime.deps.settings, clock())
+    tick(runtime.deps.settings, runtime.engine, clock())
     confirm = slack.command("U1", "rematch")
     assert "End your pairing" in texts(confirm.json)
     click = slack.click("U1", MatchAction.REMATCH_CONFIRMED, message=confirm.json)
     assert "has ended" in texts(slack.responses(click)[0])
     assert "You'll be paired in the next matching round" in texts(slack.command("U1").json)
     # The peer is told kindly by the worker, with the true reason: not a quiet spell a day in.
-    tick(runtime.deps.settings, clock())
+    tick(runtime.deps.settings, runtime.engine, clock())
     [ended] = [texts(m) for m in slack.dms("U2") if "has ended" in texts(m)]
     assert "<@U1> asked for a new peer" in ended and "quiet" not in ended
     assert "back in the pool" in ended
@@ -120,7 +120,7 @@ def test_leaving_ends_the_pair(slack, runtime, clock):
         ended = [p for p in session.scalars(select(Pair)) if {m.user_id for m in p.members} == {"U3", "U4"}]
         assert ended[0].ended_at is not None and ended[0].end_reason == "left"
     assert "You'll be paired in the next matching round" in texts(slack.command("U4").json)
-    tick(runtime.deps.settings, clock())
+    tick(runtime.deps.settings, runtime.engine, clock())
     [told] = [texts(m) for m in slack.dms("U4") if "has ended" in texts(m)]
     assert "<@U3> has left the peer-mentoring program" in told and "quiet" not in told
 
@@ -128,7 +128,7 @@ def test_leaving_ends_the_pair(slack, runtime, clock):
 def test_ground_rules_button_sits_in_the_intro(slack, runtime, clock):
     everyone_joins(slack)
     run_match(slack)
-    tick(runtime.deps.settings, clock())
+    tick(runtime.deps.settings, runtime.engine, clock())
     channel = slack.fake.dm_channel("T1", ["U1", "U2"])
     [intro] = slack.fake.messages(channel, team_id="T1")
     click = slack.click("U1", PairAction.SET_GROUND_RULES, message=intro, channel=channel, ephemeral=False)
@@ -139,15 +139,15 @@ def test_ground_rules_button_sits_in_the_intro(slack, runtime, clock):
 def test_a_deactivated_account_ends_the_pair_and_the_peer_is_told(slack, runtime, clock):
     everyone_joins(slack)
     run_match(slack)
-    tick(runtime.deps.settings, clock())
+    tick(runtime.deps.settings, runtime.engine, clock())
     reply = slack.event("T1", {"type": "user_change", "user": {"id": "U2", "team_id": "T1", "deleted": True}})
     assert reply.status == 200
     assert "You'll be paired in the next matching round" in texts(slack.command("U1").json)
-    tick(runtime.deps.settings, clock())
+    tick(runtime.deps.settings, runtime.engine, clock())
     assert any("can no longer reach" in texts(m) for m in slack.dms("U1"))
     # Nothing more goes to the deactivated person.
     before = len([c for c in slack.fake.calls_to("chat.postMessage") if c.args.get("channel") == "U2"])
-    tick(runtime.deps.settings, clock())
+    tick(runtime.deps.settings, runtime.engine, clock())
     assert (
         len([c for c in slack.fake.calls_to("chat.postMessage") if c.args.get("channel") == "U2"]) == before
     )
