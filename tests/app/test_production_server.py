@@ -26,6 +26,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.emulator import FakeSlack
+from bot.emulator import signed_requests as sr
 from bot.emulator.driver import SlackDriver, texts
 from bot.models import Profile
 from tests.app.conftest import SECRET, T1_PEOPLE, TOKEN
@@ -139,8 +140,27 @@ def test_slow_clients_hold_no_thread_and_are_closed(served):
         assert health_seconds < 0.2
         assert help_seconds < 1.0
         assert all(_still_open(connection) for connection in slow), "held open while others were answered"
+
+        # A request that arrives in pieces waits for the rest, and is answered once it is whole.
+        request = sr.slash_command(
+            SECRET,
+            team_id="T1",
+            user_id="U1",
+            text="help",
+            trigger_id=served.fake.new_trigger_id("T1", "U1"),
+            response_url=served.fake.new_response_url(),
+        )
+        head = "".join(f"{name}: {value}\r\n" for name, value in request.headers.items())
+        wire = _post_head(head + f"Content-Length: {len(request.body)}") + request.body
+        pieces = _connect(port, wire[: len(wire) - 20])
+        slow.append(pieces)
+        assert _still_open(pieces)
+        pieces.sendall(wire[len(wire) - 20 :])
+        answer = _until_closed(pieces, timeout=10)
+        assert answer.startswith(b"HTTP/1.1 200 OK")
+        assert b"Peer Mentor commands" in answer
         # Then the server gives up on them: each is told why and closed (the bound is 5 s).
-        answers = [_until_closed(connection, timeout=60) for connection in slow]
+        answers = [_until_closed(connection, timeout=60) for connection in slow[:SLOW_CLIENTS]]
         assert all(answer.startswith(b"HTTP/1.1 408 Request Timeout") for answer in answers)
     finally:
         for connection in slow:
