@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -127,17 +128,23 @@ def test_slow_clients_hold_no_thread_and_are_closed(served):
     try:
         assert all(_still_open(connection) for connection in slow)
 
-        started = time.monotonic()
-        with urllib.request.urlopen(served.url.replace("/slack/events", "/healthz"), timeout=10) as health:
-            assert health.status == 200
-        health_seconds = time.monotonic() - started
+        health_seconds = []
+        for _ in range(3):
+            started = time.monotonic()
+            with urllib.request.urlopen(
+                served.url.replace("/slack/events", "/healthz"), timeout=10
+            ) as health:
+                assert health.status == 200
+            health_seconds.append(time.monotonic() - started)
         started = time.monotonic()
         reply = served.command("U1", "help")
         help_seconds = time.monotonic() - started
 
         assert reply.status == 200
         assert "Peer Mentor commands" in reply.json["text"]
-        assert health_seconds < 0.2
+        # The middle of three: one probe can meet a scheduler stall on a busy 2-core machine
+        # (0.15 s seen once with four busy loops beside the suite); a held server answers none.
+        assert statistics.median(health_seconds) < 0.2
         assert help_seconds < 1.0
         assert all(_still_open(connection) for connection in slow), "held open while others were answered"
 
