@@ -151,9 +151,14 @@ def test_the_tour_from_joining_to_a_team_summary(page: Any, sandbox: Sandbox) ->
     assert page.locator("#pane .msg", has_text="Set our ground rules").count() >= 1  # the intro, for both
     proposal = message(page, "proposes ground rules")
     proposal.get_by_role("button", name="Agree").click()
+    # The peer hasn't said what they want yet, so Agree asks first, as Slack shows a confirm.
+    dialog = page.get_by_role("alertdialog", name="Agree with a goal missing?")
+    dialog.get_by_role("button", name="Agree as it is").click()
     message(page, "agreed your ground rules")
-    answered = page.locator("#pane .msg", has_text="proposes ground rules").first
-    assert answered.get_by_role("button", name="Agree").count() == 0  # updated in place
+    # The proposal is updated in place: no buttons, and it points to the agreed rules below.
+    answered = message(page, "Ground rules agreed (version 1)")
+    assert answered.get_by_role("button", name="Agree").count() == 0
+    assert "in the message below" in answered.inner_text()
     shot(page, "07-rules-agreed")
 
     # A week passes: the worker sends Ana her check-in in her working hours.
