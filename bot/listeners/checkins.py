@@ -11,11 +11,13 @@ follow it through `after_ack`, so the answer to Slack never waits on them.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.ids import CheckinAction, CheckinCallback
 from bot.listeners.after_ack import after_ack
@@ -24,10 +26,13 @@ from bot.listeners.deps import deps_of, team_of, user_of
 from bot.services import checkins, outbox
 from bot.services import feedback as feedback_service
 from bot.services.errors import DomainError, InvalidInput
+from bot.services.feedback import FeedbackAlreadySent, ValidFeedback
 from bot.ui.checkins import checkin_answered, checkin_message, quiet_offer_answered
 from bot.ui.feedback import (
     FeedbackFor,
     choose_peer_message,
+    feedback_already_sent_text,
+    feedback_already_sent_view,
     feedback_modal,
     feedback_sent_view,
     read_feedback_answers,
@@ -67,14 +72,24 @@ def log_checkin(call: CommandCall) -> None:
 
 @route("feedback")
 def give_feedback(call: CommandCall) -> None:
+    """The feedback modal for the one peer (with what was written for this check-in so far),
+    a choice of peer in a trio, or why there is nothing more to send."""
     with call.deps.session_factory.begin() as session:
         target = feedback_service.feedback_target(session=session, team_id=call.team_id, user_id=call.user_id)
-    if len(target.peer_ids) != 1:
+        to = FeedbackFor(target.pair_id, target.peer_ids[0]) if len(target.peer_ids) == 1 else None
+        try:
+            so_far = (
+                _feedback_so_far(session, call.team_id, call.user_id, to, call.deps.clock()) if to else None
+            )
+        except FeedbackAlreadySent as refused:
+            call.ack(text=feedback_already_sent_text(refused))
+            return
+    if to is None:
         text, blocks = choose_peer_message(pair_id=target.pair_id, peer_ids=target.peer_ids)
         call.ack(text=text, blocks=blocks)
         return
     call.ack()
-    view = feedback_modal(FeedbackFor(target.pair_id, target.peer_ids[0]))
+    view = feedback_modal(to, so_far)
     after_ack(
         call.deps,
         call.body,
@@ -154,10 +169,14 @@ def handle_give_feedback_clicked(ack: Ack, body: dict[str, Any], client: WebClie
         pair = feedback_service.feedback_target(
             session=session, team_id=team_id, user_id=user_id, pair_id=target.pair_id
         )
-    if target.recipient_id not in pair.peer_ids:
-        raise DomainError(OUTDATED)
+        if target.recipient_id not in pair.peer_ids:
+            raise DomainError(OUTDATED)
+        try:
+            so_far = _feedback_so_far(session, team_id, user_id, target, deps.clock())
+        except FeedbackAlreadySent as refused:
+            raise DomainError(feedback_already_sent_text(refused)) from None
     ack()
-    view = feedback_modal(target)
+    view = feedback_modal(target, so_far)
     after_ack(deps, body, client, lambda: client.views_open(trigger_id=body["trigger_id"], view=view))
 
 
@@ -174,24 +193,39 @@ def handle_feedback_submitted(ack: Ack, body: dict[str, Any], context: Any) -> N
         return
     now = deps.clock()
     # Stored (with its delivery planned) before the ack: the modal never closes on lost words.
-    with deps.session_factory.begin() as session:
-        given = feedback_service.give_feedback(
-            session=session,
-            team_id=team_id,
-            pair_id=target.pair_id,
-            author_id=user_id,
-            recipient_id=target.recipient_id,
-            feedback=valid,
-            now=now,
-            checkin_number=target.checkin_number,
-        )
-    ack(
-        response_action="update",
-        view=feedback_sent_view(recipient_id=given.recipient_id, delivery_at=given.delivery_at, now=now),
-    )
+    try:
+        with deps.session_factory.begin() as session:
+            given = feedback_service.give_feedback(
+                session=session,
+                team_id=team_id,
+                pair_id=target.pair_id,
+                author_id=user_id,
+                recipient_id=target.recipient_id,
+                feedback=valid,
+                now=now,
+                checkin_number=target.checkin_number,
+            )
+    except FeedbackAlreadySent as refused:
+        ack(response_action="update", view=feedback_already_sent_view(refused))
+        return
+    ack(response_action="update", view=feedback_sent_view(given, now=now))
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _feedback_so_far(
+    session: Session, team_id: str, user_id: str, target: FeedbackFor, now: datetime
+) -> ValidFeedback | None:
+    return feedback_service.feedback_so_far(
+        session=session,
+        team_id=team_id,
+        pair_id=target.pair_id,
+        author_id=user_id,
+        recipient_id=target.recipient_id,
+        now=now,
+        checkin_number=target.checkin_number,
+    )
 
 
 def _replace_clicked(

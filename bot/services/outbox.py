@@ -133,8 +133,11 @@ def plan_many(*, session: Session, team_id: str, messages: list[Planned], now: d
 
 
 def find(*, session: Session, team_id: str, key: str) -> OutboxMessage | None:
+    """The row as stored now (bulk updates here bypass the session, so it is read afresh)."""
     return session.scalar(
-        select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key)
+        select(OutboxMessage)
+        .where(OutboxMessage.team_id == team_id, OutboxMessage.key == key)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -153,6 +156,29 @@ def mark_delivered_elsewhere(*, session: Session, team_id: str, key: str, now: d
             or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
         )
         .values(status=SENT, sent_at=now, last_error="shown_elsewhere")
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def hold_pending(*, session: Session, team_id: str, key: str, now: datetime) -> bool:
+    """Hold a pending message that no worker holds, so what it will say can still change.
+
+    True: the row is locked until this transaction ends (a row lock on PostgreSQL, which
+    the worker's claim skips; the write lock on SQLite), and no worker has it, so the
+    content it renders later is what this transaction leaves. False: it is being sent,
+    may already be in Slack, or is settled.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.key == key,
+            OutboxMessage.status == PENDING,
+            OutboxMessage.in_doubt.is_(False),
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
+        )
+        .values(due_at=OutboxMessage.due_at)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))

@@ -11,7 +11,17 @@ from slack_sdk.models.blocks import Block, InputBlock, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.ids import CheckinAction, CheckinCallback, FeedbackField
-from bot.services.feedback import MAX_ASK_NEXT, MAX_DID_WELL, MAX_SUGGESTION, FeedbackAnswers, FeedbackView
+from bot.services.feedback import (
+    EDITED,
+    MAX_ASK_NEXT,
+    MAX_DID_WELL,
+    MAX_SUGGESTION,
+    FeedbackAlreadySent,
+    FeedbackAnswers,
+    FeedbackView,
+    GivenFeedback,
+    ValidFeedback,
+)
 from bot.ui.kit import (
     Blocks,
     FormState,
@@ -22,6 +32,7 @@ from bot.ui.kit import (
     record_id,
     section,
     slack_date,
+    slack_moment,
     text_input,
     to_dicts,
 )
@@ -80,28 +91,34 @@ def feedback_nudge_message(
     return text, to_dicts(blocks)
 
 
-def feedback_modal(target: FeedbackFor) -> dict[str, Any]:
+def feedback_modal(target: FeedbackFor, so_far: ValidFeedback | None = None) -> dict[str, Any]:
+    """The feedback form; `so_far` fills it with what the author wrote for this check-in
+    and can still change before it is delivered."""
+    intro = f"Feedback for {mention(target.recipient_id)}. Only they will see it; it reaches them by DM."
+    if so_far is not None:
+        intro += " You started this earlier: what you send now replaces it, and they get one message."
     blocks: list[Block] = [
-        section(
-            f"Feedback for {mention(target.recipient_id)}. Only they will see it; it reaches them by DM."
-        ),
+        section(intro),
         _input(
             FeedbackField.DID_WELL,
             "One thing my peer did well",
             "e.g. You explained the trade-offs so clearly that I finally got it.",
             MAX_DID_WELL,
+            so_far.did_well if so_far else "",
         ),
         _input(
             FeedbackField.SUGGESTION,
             "One suggestion for my peer",
             "e.g. Try sharing the draft earlier, before it feels finished.",
             MAX_SUGGESTION,
+            so_far.suggestion if so_far else "",
         ),
         _input(
             FeedbackField.ASK_NEXT,
             "What I'd like feedback on next time",
             "e.g. How I run our planning meetings",
             MAX_ASK_NEXT,
+            so_far.ask_next if so_far else "",
             optional=True,
         ),
         context("Be specific and kind. Candid feedback is a gift when it's given with care."),
@@ -120,12 +137,12 @@ def feedback_modal(target: FeedbackFor) -> dict[str, Any]:
 
 
 def _input(
-    block_id: str, label: str, placeholder: str, max_length: int, *, optional: bool = False
+    block_id: str, label: str, placeholder: str, max_length: int, value: str, *, optional: bool = False
 ) -> InputBlock:
     return text_input(
         block_id,
         label,
-        "",
+        value,
         placeholder,
         max_length,
         action_id=CheckinAction.INPUT,
@@ -156,10 +173,45 @@ def read_feedback_answers(state_values: dict[str, Any]) -> FeedbackAnswers:
     )
 
 
-def feedback_sent_view(*, recipient_id: str, delivery_at: datetime, now: datetime) -> dict[str, Any]:
-    when = "now" if delivery_at <= now else f"at the start of their working hours, {slack_date(delivery_at)}"
-    text = f":incoming_envelope: Thank you! Your feedback goes to {mention(recipient_id)} {when}, and to nobody else."
+def feedback_sent_view(given: GivenFeedback, *, now: datetime) -> dict[str, Any]:
+    """What the author sees after Send: when their words go, or that a repeat changed nothing."""
+    peer = mention(given.recipient_id)
+    when = (
+        "now"
+        if given.delivery_at <= now
+        else f"at the start of their working hours, {slack_date(given.delivery_at)}"
+    )
+    if given.delivered:
+        text = f":incoming_envelope: Thank you! Your feedback has reached {peer}, and nobody else."
+    elif given.outcome == EDITED:
+        text = (
+            f":pencil2: Updated. {peer} gets your new words {when} instead of what you wrote before: "
+            "one message, and nobody else sees it."
+        )
+    else:
+        text = f":incoming_envelope: Thank you! Your feedback goes to {peer} {when}, and to nobody else."
     return View(type="modal", title="Feedback sent", close="Done", blocks=[section(text)]).to_dict()
+
+
+def feedback_already_sent_text(refused: FeedbackAlreadySent) -> str:
+    """Why a second feedback for the same check-in goes nowhere, and when there is room again."""
+    peer = mention(refused.recipient_id)
+    if refused.sent_at is not None:
+        gone = f"You already sent {peer} your feedback for this check-in (it reached them {slack_moment(refused.sent_at)})"
+    elif refused.on_its_way:
+        gone = f"Your feedback for this check-in is on its way to {peer} right now"
+    else:
+        gone = f"You already gave {peer} feedback for this check-in"
+    return f"{gone}, so this one wasn't sent and nothing was changed. You can give more after your next check-in."
+
+
+def feedback_already_sent_view(refused: FeedbackAlreadySent) -> dict[str, Any]:
+    return View(
+        type="modal",
+        title="Already sent",
+        close="Close",
+        blocks=[section(feedback_already_sent_text(refused))],
+    ).to_dict()
 
 
 def feedback_received_message(view: FeedbackView) -> tuple[str, Blocks]:

@@ -68,6 +68,12 @@ def slack_date(when: datetime, fallback_format: str = "%d %b %Y") -> str:
     return f"<!date^{int(when.timestamp())}^{{date_long}}|{when.strftime(fallback_format)}>"
 
 
+def slack_moment(when: datetime) -> str:
+    """A day and time ("today at 10:02 AM", "Tuesday, March 3rd at …") in the reader's own time
+    zone, with a UTC fallback for old clients."""
+    return f"<!date^{int(when.timestamp())}^{{date_long_pretty}} at {{time}}|{when.strftime('%d %b %Y %H:%M UTC')}>"
+
+
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 

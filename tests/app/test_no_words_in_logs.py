@@ -38,8 +38,8 @@ def everything_logged(caplog, capfd):
         logging.getLogger(name).setLevel(logging.NOTSET)
 
 
-def _feedback(slack, user="U1"):
-    modal = slack.modal_opened(slack.command(user, "feedback"))
+def _feedback(slack, user="U1", modal=None):
+    modal = modal or slack.modal_opened(slack.command(user, "feedback"))
     return slack.submit(
         user,
         modal,
@@ -61,9 +61,10 @@ def _assert_clean(logged: str) -> None:
 
 
 def test_a_failing_database_write_logs_no_parameters(slack, runtime, paired, everything_logged):
+    modal = slack.modal_opened(slack.command("U1", "feedback"))
     with runtime.engine.begin() as connection:  # the write will fail, with the words as parameters
         connection.execute(text("ALTER TABLE feedback RENAME TO feedback_gone"))
-    ack = _feedback(slack)
+    ack = _feedback(slack, modal=modal)
     assert SORRY in texts(ack.json["view"])
     logged = everything_logged()
     assert "listener failed" in logged and "[SQL: INSERT INTO feedback" in logged

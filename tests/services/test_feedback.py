@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.ids import FeedbackField
 from bot.models import OutboxMessage
 from bot.services import feedback
+from bot.services.checkins import plan_checkins
 from bot.services.errors import DomainError, InvalidInput, NotAllowed
 from bot.services.feedback import FeedbackAnswers, ValidFeedback
 from tests.pair_factories import make_pair
@@ -103,15 +104,16 @@ def test_one_sided_feedback_nudges_the_quiet_side_once(session):
     pair_id = make_pair(session, ("U1", "U2"), agreed_at=T0)
     give(session, pair_id, "U1", "U2")
     assert feedback.one_sided(session=session, team_id="T1", pair_id=pair_id) == []
-    give(session, pair_id, "U1", "U2", now=T0 + timedelta(days=7))
-    give(session, pair_id, "U1", "U2", now=T0 + timedelta(days=14))
+    for week in (1, 2):  # one piece of feedback per check-in
+        plan_checkins(session=session, team_id="T1", now=T0 + timedelta(weeks=week))
+        give(session, pair_id, "U1", "U2", now=T0 + timedelta(weeks=week))
     assert feedback.one_sided(session=session, team_id="T1", pair_id=pair_id) == [("U1", "U2")]
     nudges = session.scalars(
         select(OutboxMessage).where(OutboxMessage.kind == feedback.FEEDBACK_BALANCE)
     ).all()
     assert [(n.recipient, n.payload) for n in nudges] == [("U2", {"giver": "U1"})]
 
-    back = give(session, pair_id, "U2", "U1", now=T0 + timedelta(days=15))
+    back = give(session, pair_id, "U2", "U1", now=T0 + timedelta(weeks=2, days=1))
     assert back.reciprocal
     assert feedback.one_sided(session=session, team_id="T1", pair_id=pair_id) == []
 
