@@ -29,6 +29,9 @@ def create_bolt_app(deps: Deps) -> App:
         # Listeners run in the request's own thread and the ack goes back when they return;
         # slow Slack work after the ack goes through bot.listeners.after_ack.
         process_before_response=True,
+        # A request no listener takes goes to the one error handler, which logs one line;
+        # Bolt's own warning spans several and quotes the request.
+        raise_error_for_unhandled_request=True,
     )
 
     def inject_deps(context: Any, next: Callable[[], None]) -> None:

@@ -249,6 +249,45 @@ _REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
+# Slack's ids: workspaces T…, enterprises E…, people U… or W…, channels C…, D… or G…, all
+# upper-case letters and digits; events Ev…. An id of any other form was not made by Slack,
+# and none reaches a query (a NUL byte in one fails on PostgreSQL; any other would make rows).
+_SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,31}")
+_EVENT_ID = re.compile(r"Ev[A-Z0-9]{1,32}")
+_ID_PATHS: tuple[tuple[str, ...], ...] = (
+    ("team_id",),
+    ("context_team_id",),
+    ("team", "id"),
+    ("enterprise", "id"),
+    ("user_id",),
+    ("user", "id"),
+    ("user", "team_id"),
+    ("channel_id",),
+    ("channel", "id"),
+    ("container", "channel_id"),
+    ("event", "user"),
+    ("event", "user", "id"),
+    ("event", "channel"),
+)
+
+
+def _odd_id(payload: dict[str, Any]) -> str:
+    """The first id in the payload that is not of Slack's form ("" when all are)."""
+    for path in _ID_PATHS:
+        value = _value_at(payload, path)
+        if isinstance(value, str) and not _SLACK_ID.fullmatch(value):
+            return ".".join(path)
+    for authorization in payload.get("authorizations") or []:
+        for key in ("team_id", "user_id", "enterprise_id"):
+            value = authorization.get(key) if isinstance(authorization, dict) else None
+            if isinstance(value, str) and not _SLACK_ID.fullmatch(value):
+                return f"authorizations.{key}"
+    event_id = payload.get("event_id")
+    if isinstance(event_id, str) and not _EVENT_ID.fullmatch(event_id):
+        return "event_id"
+    return ""
+
+
 def shape_problem(payload: object) -> str:
     """Why a verified payload is not something Slack sends ("" when it is).
 
@@ -268,6 +307,9 @@ def shape_problem(payload: object) -> str:
             return f"{kind} without {'.'.join(path)}"
     if kind == "command" and not isinstance(payload.get("text"), str):
         return "command without text"
+    odd = _odd_id(payload)
+    if odd:
+        return f"an odd {odd}"
     if kind in ("command", "block_actions", "view_submission", "view_closed") and not _team_id(payload):
         return f"{kind} without a team id"
     if kind == "event_callback":
@@ -296,10 +338,15 @@ def shape_problem(payload: object) -> str:
     return ""
 
 
-def _string_at(payload: dict[str, Any], path: tuple[str, ...]) -> bool:
+def _value_at(payload: dict[str, Any], path: tuple[str, ...]) -> Any:
     value: Any = payload
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _string_at(payload: dict[str, Any], path: tuple[str, ...]) -> bool:
+    value = _value_at(payload, path)
     return isinstance(value, str) and bool(value)
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -24,11 +26,21 @@ logger = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again in a minute."
 BUSY = "Peer Mentor is busy for a moment, so nothing was changed. Please try again in a few seconds."
 OUT_OF_DATE = "This button is out of date, so nothing was changed. Type `/peer-mentor` to start again."
+TOO_LATE = "Slack didn't let that form open in time, so nothing was changed. Please try again."
+
+# Slack refuses a trigger that is over 3 seconds old, already used, or not one it issued: the
+# form can't open, nothing is wrong here, and trying again works.
+TRIGGER_REFUSED = frozenset({"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"})
 
 
 def handle_listener_error(
     error: Exception, body: dict[str, Any], response: BoltResponse | None, client: WebClient
 ) -> BoltResponse | None:
+    if isinstance(error, BoltUnhandledRequestError):
+        # Nothing here listens for it (Slack sends only what the manifest subscribes to). An
+        # event is still acknowledged, so Slack does not deliver it again.
+        logger.info("no listener for a %s", _kind(body))
+        return BoltResponse(status=200 if body.get("type") == "event_callback" else 404, body="")
     message = _message_for(error, body)
     not_yet_acked = response is not None and response.status == 500
     if not_yet_acked and body.get("type") == "view_submission":
@@ -50,6 +62,9 @@ def _message_for(error: Exception, body: dict[str, Any]) -> str:
     if is_busy(error):
         logger.info("the database was busy for %s; the person was asked to try again", _kind(body))
         return BUSY
+    if isinstance(error, SlackApiError) and error.response.get("error") in TRIGGER_REFUSED:
+        logger.info("a form could not open for a %s: %s", _kind(body), error.response.get("error"))
+        return TOO_LATE
     if isinstance(error, OverflowError):  # an id no database can hold: not one this app made
         logger.info("an out-of-range id in a %s", _kind(body))
         return OUT_OF_DATE
@@ -62,8 +77,17 @@ def _json(payload: dict[str, Any]) -> BoltResponse:
 
 
 def _kind(body: dict[str, Any]) -> str:
-    event = body.get("event") or {}
-    return str(body.get("type") or body.get("command") or event.get("type") or "request")
+    """What kind of request this was, for a log line: a request type, command or event type
+    as Slack names them, or just "request" (a log line never carries what a request held)."""
+    event = body.get("event")
+    event = event if isinstance(event, dict) else {}
+    for kind in (body.get("type"), body.get("command"), event.get("type")):
+        if isinstance(kind, str) and _NAME.fullmatch(kind):
+            return kind
+    return "request"
+
+
+_NAME = re.compile(r"/?[a-z][a-z0-9_.-]{0,39}")
 
 
 def _deliver(body: dict[str, Any], client: WebClient, message: str) -> None:

@@ -26,7 +26,8 @@ def handle_app_home_opened(
 def handle_user_change(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: Any) -> None:
     """A deactivated account: stop sending to them, end their pair and tell the peer kindly."""
     user = event.get("user")
-    if not isinstance(user, dict) or not user.get("deleted") or not isinstance(user.get("id"), str):
+    # Only a true `deleted` is a deactivation: this ends a pair, so nothing merely truthy counts.
+    if not isinstance(user, dict) or user.get("deleted") is not True or not isinstance(user.get("id"), str):
         return
     deps, team_id = deps_of(context), team_of(body, context)
     with deps.session_factory.begin() as session:
