@@ -173,12 +173,9 @@ class BufferedThreadWorker(ThreadWorker):
         self.on_request_bytes(conn, client)  # the request has often arrived with the connection
 
     def on_request_bytes(self, conn: TConn, client: socket.socket) -> None:
-        try:
-            chunk = client.recv(_READ_SIZE)
-        except (BlockingIOError, InterruptedError):
+        chunk = _receive(client)
+        if chunk is None:
             return
-        except OSError:
-            chunk = b""
         if not chunk:  # the client went away before sending a whole request
             self._stop_reading(conn)
             self._close(conn)
@@ -236,12 +233,9 @@ class BufferedThreadWorker(ThreadWorker):
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_closing_bytes, conn, drained))
 
     def on_closing_bytes(self, conn: TConn, drained: list[int], client: socket.socket) -> None:
-        try:
-            chunk = client.recv(_READ_SIZE)
-        except (BlockingIOError, InterruptedError):
+        chunk = _receive(client)
+        if chunk is None:
             return
-        except OSError:
-            chunk = b""
         drained[0] += len(chunk)
         if not chunk or drained[0] > LINGER_MAX_BYTES:
             self._close(conn)
@@ -255,3 +249,14 @@ class BufferedThreadWorker(ThreadWorker):
     def _unregister(self, conn: TConn) -> None:
         with contextlib.suppress(KeyError, ValueError, OSError):
             self.poller.unregister(conn.sock)
+
+
+def _receive(client: socket.socket) -> bytes | None:
+    """What the client sent since the last read: None when nothing is there yet, b"" when it
+    closed or the connection broke (both mean: stop reading)."""
+    try:
+        return client.recv(_READ_SIZE)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return b""

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import OutboxMessage
@@ -141,6 +141,17 @@ def find(*, session: Session, team_id: str, key: str) -> OutboxMessage | None:
     )
 
 
+def _unheld_pending(team_id: str, key: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The message under `key`, still to send, certainly not in Slack, and held by no worker."""
+    return (
+        OutboxMessage.team_id == team_id,
+        OutboxMessage.key == key,
+        OutboxMessage.status == PENDING,
+        OutboxMessage.in_doubt.is_(False),
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
+    )
+
+
 def mark_delivered_elsewhere(*, session: Session, team_id: str, key: str, now: datetime) -> bool:
     """A pending message whose content the person has just been shown: don't send it too.
 
@@ -148,13 +159,7 @@ def mark_delivered_elsewhere(*, session: Session, team_id: str, key: str, now: d
     """
     result = session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.team_id == team_id,
-            OutboxMessage.key == key,
-            OutboxMessage.status == PENDING,
-            OutboxMessage.in_doubt.is_(False),
-            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
-        )
+        .where(*_unheld_pending(team_id, key, now))
         .values(status=SENT, sent_at=now, last_error="shown_elsewhere")
         .execution_options(synchronize_session=False)
     )
@@ -171,13 +176,7 @@ def hold_pending(*, session: Session, team_id: str, key: str, now: datetime) -> 
     """
     result = session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.team_id == team_id,
-            OutboxMessage.key == key,
-            OutboxMessage.status == PENDING,
-            OutboxMessage.in_doubt.is_(False),
-            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
-        )
+        .where(*_unheld_pending(team_id, key, now))
         .values(due_at=OutboxMessage.due_at)
         .execution_options(synchronize_session=False)
     )
