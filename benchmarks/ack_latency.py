@@ -15,7 +15,13 @@ join`, untimed, before the scenario starts), so it carries the view Slack stored
   the clients), so a request's time is mostly its wait in line; the last two columns say how
   many were answered per second and how many were in flight on average (Little's law).
 
-    python -m benchmarks.ack_latency [--requests 400] [--database-url postgresql://…]
+Then a burst row (issue: a team all pressing Join after an announcement): `--burst` people
+(50) send `/peer-mentor join` in the same instant, then the same people submit the forms that
+opened, all at once. For the joins it reports the ack and the modal opening, from the moment
+Slack issued the trigger to `views.open` answered (Slack's trigger lives 3 s), and how many
+triggers expired or were never used; for the submissions, the ack.
+
+    python -m benchmarks.ack_latency [--requests 400] [--burst 50] [--database-url postgresql://…]
 """
 
 from __future__ import annotations
@@ -62,13 +68,14 @@ ANSWERS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=400, help="requests per scenario")
+    parser.add_argument("--burst", type=int, default=50, help="people in the burst row (0: none)")
     parser.add_argument(
         "--database-url",
         help="an EMPTY PostgreSQL database to use instead of a new SQLite file (its tables are dropped)",
     )
     args = parser.parse_args()
     configure_logging("WARNING")
-    users = [f"UB{i:05d}" for i in range(args.requests * 6)]
+    users = [f"UB{i:05d}" for i in range(args.requests * 6 + args.burst)]
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
         fake.add_workspace("T1", token=TOKEN)
         for user in users:
@@ -166,11 +173,65 @@ def main() -> None:
                     print(
                         f"{name:<24}{load:<23}{args.requests:>9}{median:>11.1f}{p99:>9.1f}{errors:>8}{rate:>7}{in_flight:>11}"
                     )
+            if args.burst:
+                burst_row(target, fake, join_command, submission, opened, args.burst)
             failed = [c for c in fake.calls if not c.ok]
             print(f"Slack calls the app made: {len(fake.calls)}, failed: {len(failed)}")
         finally:
             app.terminate()
             app.wait(timeout=10)
+
+
+def burst_row(target, fake: FakeSlack, join_command, submission, opened: list, people: int) -> None:
+    """`people` joins in one instant, then their `people` forms submitted in one instant."""
+    joins, issued = [], {}  # trigger id -> when Slack issued it (the emulator's clock is time.time)
+    for _ in range(people):
+        joins.append(join_command())
+        issued[joins[-1].payload()["trigger_id"]] = time.time()
+    calls_before = len(fake.calls)
+    join_acks, join_errors, _ = run(
+        target, iter(joins).__next__, people, people, burst=True, prepared=True, fake=fake
+    )
+    opens = [
+        c
+        for c in fake.calls[calls_before:]
+        if c.method == "views.open" and c.args.get("trigger_id") in issued
+    ]
+    opened_at = {c.args["trigger_id"]: c.at for c in opens if c.ok}
+    expired = sum(1 for c in opens if c.response.get("error") == "expired_trigger_id")
+    never = len(issued) - len({c.args["trigger_id"] for c in opens})
+    opening = [opened_at[t] - issued[t] for t in opened_at]
+    for request in joins:
+        user = request.payload()["user_id"]
+        stack = fake.open_modal_stack("T1", user)
+        if stack:
+            opened.append((user, stack[-1]))
+    submissions = [submission() for _ in range(len(opened))]
+    submit_acks, submit_errors, _ = run(
+        target,
+        iter(submissions).__next__,
+        len(submissions),
+        len(submissions),
+        burst=True,
+        prepared=True,
+        fake=fake,
+    )
+    print(f"\nBurst: {people} people press Join in the same instant, then submit their forms at once")
+    print(f"{'':<28}{'requests':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    rows = [("join: ack", join_acks, join_errors), ("join: modal open (views.open)", opening, 0)]
+    rows.append(("submit: ack", submit_acks, submit_errors))
+    for name, latencies, errors in rows:
+        p50, p99 = _quantiles(latencies)
+        print(f"{name:<28}{len(latencies):>9}{p50:>9.1f}{p99:>9.1f}{errors:>8}")
+    print(f"expired triggers: {expired}, triggers never used: {never}")
+
+
+def _quantiles(latencies: list[float]) -> tuple[float, float]:
+    if len(latencies) < 2:
+        only = latencies[0] * 1000 if latencies else float("nan")
+        return only, only
+    cuts = statistics.quantiles(latencies, n=100)
+    return statistics.median(latencies) * 1000, cuts[98] * 1000
 
 
 def free_port() -> int:
