@@ -11,13 +11,19 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.listeners import register_listeners
 from bot.listeners.deps import Deps
+from bot.slack_retries import listener_retry_handlers
 
 
 def create_bolt_app(deps: Deps) -> App:
     settings: Settings = deps.settings
     # slack_sdk reads no environment variable for the API URL; every per-request client Bolt
-    # builds copies base_url from this one.
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    # builds copies base_url and the retry handlers from this one.
+    client = WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=listener_retry_handlers(),
+    )
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or None,

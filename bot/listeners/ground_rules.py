@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -30,6 +31,7 @@ from bot.ui.ground_rules import (
     agreement_reply,
     proposal_message,
     proposal_modal,
+    proposal_not_delivered,
     proposal_sent_notice,
     read_modal_metadata,
     read_pair_ref,
@@ -38,6 +40,10 @@ from bot.ui.ground_rules import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A proposal saved this long ago and never posted was refused by Slack past every retry (the
+# retries and their waits end well within it, bot/slack_retries.py): sending it again posts it.
+FIRST_POST_SETTLED = timedelta(seconds=30)
 
 OUTDATED = (
     "That button or form is out of date, so nothing was changed. Type `/peer-mentor rules` to start again."
@@ -133,7 +139,8 @@ def _post_proposal(
     client: WebClient, deps: Deps, team_id: str, user_id: str, outcome: ground_rules.ProposalOutcome
 ) -> None:
     proposal = outcome.proposal
-    if not outcome.created:
+    never_posted = proposal.message_ts is None and deps.clock() - proposal.proposed_at >= FIRST_POST_SETTLED
+    if not outcome.created and not never_posted:
         send_dm(client, user_id, proposal_sent_notice(proposal, created=False))
         return
     text, blocks = proposal_message(
@@ -142,7 +149,15 @@ def _post_proposal(
         replaces=outcome.replaced,
         crossed=outcome.replaced_unseen,
     )
-    posted = client.chat_postMessage(channel=_pair_conversation(client, proposal), text=text, blocks=blocks)
+    try:
+        posted = client.chat_postMessage(
+            channel=_pair_conversation(client, proposal), text=text, blocks=blocks
+        )
+    except SlackApiError as error:
+        # Saved, not delivered: say so, and how to send it (the same proposal again posts it).
+        logger.warning("a ground-rules proposal was not posted: %s", error.response.get("error"))
+        send_dm(client, user_id, proposal_not_delivered(proposal))
+        return
     with deps.session_factory.begin() as session:
         ground_rules.record_message(
             session=session,

@@ -308,6 +308,14 @@ def agreement_reply(*, version: int, newly_agreed: bool, in_force: bool, waiting
     return f"Thank you for agreeing to version {version}. Waiting for {_people(waiting_for)}."
 
 
+def proposal_not_delivered(proposal: Proposal) -> str:
+    return (
+        f"Your proposal (version {proposal.version}) is saved, but Slack was too busy to show it to "
+        f"{_people(proposal.waiting_for)}. In a minute, open the ground rules again "
+        "(`/peer-mentor rules`) and send it unchanged: it goes to them then."
+    )
+
+
 def proposal_sent_notice(proposal: Proposal, *, created: bool) -> str:
     if not created:
         return f"You had already sent this proposal (version {proposal.version}); nothing changed."
