@@ -158,6 +158,20 @@ class SlackDriver:
         [call] = self.fake.wait_for("views.open", lambda c: c.args["trigger_id"] == reply.trigger_id)
         return call.response["view"]
 
+    def modal_became(self, reply: Response, callback_id: str) -> dict[str, Any]:
+        """The modal opened with this reply's trigger once it is `callback_id`'s view. The app
+        opens some at once, others saying "one moment" first and then updates them."""
+        opened = self.modal_opened(reply)
+        if opened.get("callback_id") == callback_id:
+            return opened
+        [call] = self.fake.wait_for(
+            "views.update",
+            lambda c: (
+                c.args.get("view_id") == opened["id"] and c.response["view"].get("callback_id") == callback_id
+            ),
+        )
+        return call.response["view"]
+
     def responses(self, reply: Response, count: int = 1) -> list[dict[str, Any]]:
         """What the app posted to this request's response_url (replacing or adding ephemerals)."""
         return self.fake.wait_for_response_posts(reply.response_url, count=count)

@@ -72,6 +72,21 @@ class Directory:
         user = self.lookup(client, team_id, user_id)
         return user.tz if user else fallback
 
+    def known_admin(self, team_id: str, user_id: str) -> bool | None:
+        """Whether they are a program admin, from what is known without asking Slack; None
+        when Slack must be asked (after the acknowledgement: bot/listeners/admin_check.py)."""
+        if user_id in self._program_admins:
+            return True
+        user = self.cached(team_id, user_id)
+        return None if user is None else user.is_admin
+
+    def asked_admin(self, client: WebClient, team_id: str, user_id: str) -> bool | None:
+        """Whether they are a program admin, asking Slack if need be; None when Slack can't say."""
+        if user_id in self._program_admins:
+            return True
+        user = self.lookup(client, team_id, user_id)
+        return None if user is None else user.is_admin
+
     def is_admin(self, client: WebClient, team_id: str, user_id: str) -> bool:
         """Program admins: named in PEER_MENTOR_ADMINS, or a workspace admin/owner."""
         if user_id in self._program_admins:

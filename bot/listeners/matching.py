@@ -8,9 +8,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.ids import MatchAction, MatchCallback
+from bot.listeners.admin_check import CHECK_FAILED, admin_after_ack, admin_now
 from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import CommandCall, route
-from bot.listeners.deps import deps_of, team_of, user_of
+from bot.listeners.deps import Deps, deps_of, team_of, user_of
 from bot.listeners.surfaces import tell
 from bot.services.errors import DomainError
 from bot.services.matching import announce
@@ -25,14 +26,19 @@ from bot.ui.notice import notice_modal
 
 @route("match")
 def preview_match(call: CommandCall) -> None:
-    if not call.deps.directory.is_admin(call.client, call.team_id, call.user_id):
+    known = admin_now(call.deps, call.team_id, call.user_id)
+    if known is False:
         call.ack(text=ui.refused_text())
         return
     call.ack()
 
     def open_preview() -> None:
-        # Open at once (the trigger lives 3 s); a large pool takes a moment to match.
+        # Open at once (the trigger lives 3 s); a large pool takes a moment to match, and
+        # Slack may first have to say whether this person is an admin.
         opened = call.client.views_open(trigger_id=call.body["trigger_id"], view=ui.preparing_modal())
+        view_id = opened["view"]["id"]
+        if known is None and not _still_admin(call.deps, call.client, call.team_id, call.user_id, view_id):
+            return
         with call.deps.session_factory.begin() as session:
             program = program_settings(session=session, team_id=call.team_id)
             plan = preview_round(
@@ -43,21 +49,33 @@ def preview_match(call: CommandCall) -> None:
                 forbid_same_team=program.forbid_same_team,
                 odd_person=_odd_person(program.odd_person),
             )
-        call.client.views_update(view_id=opened["view"]["id"], view=ui.preview_modal(plan))
+        call.client.views_update(view_id=view_id, view=ui.preview_modal(plan))
 
     after_ack(call.deps, call.body, call.client, open_preview)
+
+
+def _still_admin(deps: Deps, client: WebClient, team_id: str, user_id: str, view_id: str) -> bool:
+    """Ask Slack after the ack; a modal shown meanwhile says why they can't go on, if not."""
+    is_admin = admin_after_ack(deps, client, team_id, user_id)
+    if not is_admin:
+        text = CHECK_FAILED if is_admin is None else ui.refused_text()
+        client.views_update(view_id=view_id, view=notice_modal("Matching round", text))
+    return bool(is_admin)
 
 
 def handle_match_confirmed(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
     deps, team_id, user_id = deps_of(context), team_of(body, context), user_of(body)
     seed = ui.read_seed(body["view"].get("private_metadata", ""))
-    if seed is None or not deps.directory.is_admin(client, team_id, user_id):
+    known = admin_now(deps, team_id, user_id)
+    if seed is None or known is False:
         ack(response_action="update", view=notice_modal("Matching round", ui.refused_text()))
         return
     ack(response_action="update", view=ui.preparing_modal())
     view_id = body["view"]["id"]
 
     def run() -> None:
+        if known is None and not _still_admin(deps, client, team_id, user_id, view_id):
+            return
         now = deps.clock()
         with deps.session_factory.begin() as session:
             ensure_workspace(session=session, team_id=team_id, now=now)

@@ -1,7 +1,7 @@
 """`/peer-mentor summary [@user-group]`: a manager posts the team's opt-in totals in the channel.
 
-Who may post is settled before the acknowledgement (a refusal is the ack itself, seen only by
-the person); counting a large channel takes a few Slack calls (conversations.members, 200 a
+Who may post is settled before the acknowledgement when it is known without asking Slack (a
+refusal is then the ack itself, seen only by the person), else just after it; counting a large channel takes a few Slack calls (conversations.members, 200 a
 page) and happens after it. Problems come back to the person only, as an ephemeral message.
 """
 
@@ -15,11 +15,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import slack_teams
+from bot.listeners.admin_check import CHECK_FAILED, admin_after_ack, admin_now
 from bot.listeners.after_ack import after_ack
 from bot.listeners.commands import CommandCall, route
 from bot.listeners.deps import Deps
 from bot.services import summaries
-from bot.services.errors import DomainError
+from bot.services.errors import DomainError, NotAllowed
 from bot.services.summaries import Scope
 from bot.ui.summaries import bot_not_in_channel, reading_members, refused_summary_scope, summary_message
 
@@ -33,17 +34,34 @@ CANT_READ = ("not_in_channel", "channel_not_found", "is_archived", "method_not_s
 @route("summary")
 def post_team_summary(call: CommandCall) -> None:
     deps = call.deps
-    is_admin = deps.directory.is_admin(call.client, call.team_id, call.user_id)
-    with deps.session_factory.begin() as session:
-        summaries.may_post_summary(
-            session=session, team_id=call.team_id, user_id=call.user_id, is_admin=is_admin
-        )
+    # Managers are named in the settings; admins come from Slack, asked after the ack when
+    # not known already (bot/listeners/admin_check.py).
+    known = admin_now(deps, call.team_id, call.user_id)
+    ask_slack = False
+    try:
+        with deps.session_factory.begin() as session:
+            summaries.may_post_summary(
+                session=session, team_id=call.team_id, user_id=call.user_id, is_admin=bool(known)
+            )
+    except NotAllowed:
+        if known is not None:
+            raise
+        ask_slack = True
     channel_id = str(call.body.get("channel_id") or "")
     if not call.args.strip() and channel_id[:1] not in ("C", "G"):
         raise DomainError(refused_summary_scope())
-    call.ack(text=reading_members(call.args))
+    if ask_slack:
+        call.ack()
+    else:
+        call.ack(text=reading_members(call.args))
 
     def count_and_post() -> None:
+        if ask_slack:
+            is_admin = admin_after_ack(deps, call.client, call.team_id, call.user_id)
+            if is_admin is None:
+                raise DomainError(CHECK_FAILED)
+            if not is_admin:
+                raise NotAllowed(summaries.NOT_A_MANAGER)
         scope = team_scope(call.client, call.team_id, call.args, channel_id)
         members = team_members(call.client, call.team_id, scope)
         post_summary(call.client, deps, call.team_id, scope, members, channel_id)

@@ -74,7 +74,9 @@ FIELD_NAMES = {
 }
 
 
-def settings_modal(settings: AdminSettings, changes: list[Change], *, tz: str) -> dict:
+def settings_modal(
+    settings: AdminSettings, changes: list[Change], *, tz: str, private_metadata: str = ""
+) -> dict:
     cadence = _options(CADENCES)
     odd = _options(ODD_PERSON)
     frequencies = [Option(value=c.value, label=c.label) for c in options.FREQUENCIES]
@@ -226,6 +228,7 @@ def settings_modal(settings: AdminSettings, changes: list[Change], *, tz: str) -
         submit="Save",
         close="Cancel",
         blocks=blocks,
+        private_metadata=private_metadata,
     ).to_dict()
 
 

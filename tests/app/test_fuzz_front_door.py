@@ -202,12 +202,13 @@ class Front:
             "feedback": self._modal("U1", "feedback"),
             "profile": self._modal("U1", "join"),
             "rules": self._modal("U1", "rules"),
-            "admin": self._modal(ADMIN, "admin"),
+            "admin": self._modal(ADMIN, "admin", becomes=AdminId.SETTINGS_MODAL),
         }
         self.allowed: dict[str, set[str]] = {}
 
-    def _modal(self, user: str, text: str) -> dict[str, Any]:
-        view = self.slack.modal_opened(self.slack.command(user, text))
+    def _modal(self, user: str, text: str, becomes: str | None = None) -> dict[str, Any]:
+        reply = self.slack.command(user, text)
+        view = self.slack.modal_became(reply, becomes) if becomes else self.slack.modal_opened(reply)
         self.fake.close_modal(view["id"])
         return view
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.emulator.driver import button_labels, texts
 from bot.ids import MatchAction, PairAction, ProfileField
-from bot.models import Pair
+from bot.models import MatchRound, Pair
 from bot.services import ground_rules
 from bot.services.matching.pairs import current_pair
 from bot.worker import tick
@@ -84,11 +84,19 @@ def test_admin_runs_a_round_and_every_pair_gets_one_intro(slack, runtime, clock)
     assert "paired with <@U2>" in texts(slack.command("U1").json)
 
 
-def test_a_non_admin_is_refused_politely(slack):
+def test_a_non_admin_is_refused_politely(slack, runtime):
+    # Slack is asked who U1 is after the ack: the modal opens saying so, then refuses.
     reply = slack.command("U1", "match")
-    assert reply.status == 200
-    assert "Only program admins" in reply.json["text"]
-    assert slack.fake.calls_to("views.open") == []
+    assert reply.status == 200 and reply.json == {}
+    opened = slack.modal_opened(reply)
+    [update] = slack.fake.wait_for("views.update", lambda c: c.args.get("view_id") == opened["id"])
+    assert "Only program admins" in texts(update.response["view"])
+    # Known now: the next time the refusal is the answer itself, with no modal.
+    again = slack.command("U1", "match")
+    assert "Only program admins" in again.json["text"]
+    assert len(slack.fake.calls_to("views.open")) == 1
+    with runtime.deps.session_factory.begin() as session:
+        assert session.scalar(select(func.count()).select_from(MatchRound)) == 0
 
 
 def test_rematch_ends_the_pair_kindly_and_never_repeats(slack, runtime, clock):

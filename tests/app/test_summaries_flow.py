@@ -107,8 +107,8 @@ def test_a_user_group_summary_is_posted_where_it_was_asked(slack, runtime, clock
 
 def test_anyone_but_admins_and_managers_is_refused_politely(slack, runtime, clock, fake_slack):
     reply = slack.command("U1", "summary")
-    assert reply.status == 200
-    refusal = reply.json
+    assert reply.status == 200 and reply.json == {}  # who U1 is, Slack is asked after the ack
+    [refusal] = slack.responses(reply)
     assert "program admins" in refusal["text"] and refusal.get("response_type") == "ephemeral"
     settle(runtime)
     assert posted_to(fake_slack, "C0GENERAL") == []
@@ -133,8 +133,9 @@ def test_a_channel_without_the_app_gets_an_invitation_to_invite_it(slack, fake_s
 def test_an_admin_changes_settings_and_the_audit_log_shows_it(slack, runtime, clock, fake_slack):
     reply = slack.command("UADMIN", "admin")
     assert reply.status == 200 and reply.json == {}
-    modal = slack.modal_opened(reply)
-    assert problems("modal", fake_slack.calls_to("views.open")[0].args["view"]) == []
+    modal = slack.modal_became(reply, AdminId.SETTINGS_MODAL)
+    sent = [c.args["view"] for c in fake_slack.calls if c.method in ("views.open", "views.update")]
+    assert [problems("modal", view) for view in sent] == [[] for _ in sent]
     ack = slack.submit(
         "UADMIN",
         modal,
@@ -167,7 +168,9 @@ def test_an_admin_changes_settings_and_the_audit_log_shows_it(slack, runtime, cl
 
     # U1 is no admin: the command is refused, and so is a forged submission of the modal.
     refused = slack.command("U1", "admin")
-    assert "Only program admins" in texts(refused.json)
+    checking = slack.modal_opened(refused)  # Slack is asked who U1 is after the ack
+    [update] = fake_slack.wait_for("views.update", lambda c: c.args.get("view_id") == checking["id"])
+    assert "Only program admins" in texts(update.response["view"])
     forged = slack.submit("U1", again, {SettingsField.PRIVACY_THRESHOLD: {AdminId.INPUT: "3"}})
     assert forged.json["response_action"] == "update" and "Only program admins" in texts(forged.json["view"])
     with db(runtime) as session:
@@ -176,7 +179,7 @@ def test_an_admin_changes_settings_and_the_audit_log_shows_it(slack, runtime, cl
 
 
 def test_bad_settings_come_back_inline(slack, runtime):
-    modal = slack.modal_opened(slack.command("UADMIN", "admin"))
+    modal = slack.modal_became(slack.command("UADMIN", "admin"), AdminId.SETTINGS_MODAL)
     ack = slack.submit("UADMIN", modal, {SettingsField.WORK_START: {AdminId.INPUT: "18"}})
     assert ack.json["response_action"] == "errors" and list(ack.json["errors"]) == [SettingsField.WORK_END]
     with db(runtime) as session:
