@@ -13,6 +13,7 @@ from bot.listeners.deps import deps_of, team_of, user_of
 from bot.listeners.surfaces import publish_home, send_dm
 from bot.services import profiles
 from bot.services.errors import InvalidInput
+from bot.services.matching.next_step import next_round_at
 from bot.services.status import participant_status
 from bot.ui import messages
 from bot.ui.pause_modal import read_pause_weeks
@@ -48,7 +49,9 @@ def handle_profile_submitted(ack: Ack, body: dict[str, Any], client: WebClient, 
             if slack_user is not None:
                 with deps.session_factory.begin() as session:
                     profiles.set_timezone(session=session, team_id=team_id, user_id=user_id, tz=slack_user.tz)
-        text, blocks = messages.profile_saved(joined=joined)
+        with deps.session_factory.begin() as session:
+            upcoming = next_round_at(session=session, team_id=team_id, now=deps.clock()) if joined else None
+        text, blocks = messages.profile_saved(joined=joined, next_round_at=upcoming)
         send_dm(client, user_id, text, blocks)
         if body["view"].get("private_metadata") == OPENED_FROM_HOME:
             publish_home(client, deps, team_id, user_id)

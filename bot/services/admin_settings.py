@@ -9,7 +9,7 @@ answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -197,6 +197,10 @@ def update_settings(
     require_admin(actor_is_admin)
     ensure_workspace(session=session, team_id=team_id, now=now)
     before = current_settings(session=session, team_id=team_id)
+    if settings.next_round_at is None and settings.round_cadence != "off":
+        # No date picked (the form may have opened before the program had its first round):
+        # the round already planned stays.
+        settings = replace(settings, next_round_at=before.next_round_at)
     changes = [
         Change(
             f.name, actor_id, _jsonable(getattr(before, f.name)), _jsonable(getattr(settings, f.name)), now
@@ -300,9 +304,11 @@ def _hour(text: str | None, low: int, high: int, field: str, errors: dict[str, s
 def _next_round(
     text: str | None, tz: str, start_hour: int, now: datetime, kept: datetime | None, errors: dict[str, str]
 ) -> datetime | None:
-    """The date picked, at the start of working hours in the admin's own time zone."""
+    """The date picked, at the start of working hours in the admin's own time zone. Left
+    empty with rounds on, the round already planned stays (by default the program's first
+    round, bot/services/program.py): rounds are turned off with the cadence, not the date."""
     if not text:
-        return None  # no round is scheduled until a date is set
+        return kept
     try:
         day = date.fromisoformat(text)
     except ValueError:

@@ -6,9 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.models import ProgramSettings
 from bot.services.checkins import add_months
-from bot.services.program import Program, program_settings
+from bot.services.program import Program, program_settings, settings_row
 
 
 def round_due(*, session: Session, team_id: str, now: datetime) -> Program | None:
@@ -28,12 +27,13 @@ def following(at: datetime, cadence: str, steps: int = 1) -> datetime:
 def advance_round(*, session: Session, team_id: str, now: datetime) -> datetime | None:
     """Move `next_round_at` past `now` by whole cadence steps (rounds missed while the worker
     was down are not made up for). Returns the new date."""
-    row = session.get(ProgramSettings, team_id)
-    if row is None or row.next_round_at is None or row.round_cadence == "off":
+    program = program_settings(session=session, team_id=team_id)
+    if program.next_round_at is None or program.round_cadence == "off":
         return None
+    row = settings_row(session=session, team_id=team_id, now=now)
     steps = 1
-    while following(row.next_round_at, row.round_cadence, steps) <= now:
+    while following(program.next_round_at, program.round_cadence, steps) <= now:
         steps += 1
-    row.next_round_at = following(row.next_round_at, row.round_cadence, steps)
+    row.next_round_at = following(program.next_round_at, program.round_cadence, steps)
     session.flush()
     return row.next_round_at

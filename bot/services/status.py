@@ -30,6 +30,9 @@ class ParticipantStatus:
     next_checkin_at: datetime | None = None
     # Team summaries show any count under this as "fewer than N" (what managers can see).
     privacy_threshold: int = 5
+    # The next scheduled round (what someone not in a pair waits for); None when rounds are
+    # only run by an admin.
+    next_round_at: datetime | None = None
 
 
 def participant_status(*, session: Session, team_id: str, user_id: str, now: datetime) -> ParticipantStatus:
@@ -48,6 +51,7 @@ def participant_status(*, session: Session, team_id: str, user_id: str, now: dat
         next_checkin_at=checkins.next_checkin_at(session=session, team_id=team_id, user_id=user_id, now=now),
         ground_rules=pair_rules_for(session=session, team_id=team_id, user_id=user_id),
         privacy_threshold=threshold,
+        next_round_at=next_round_at(session=session, team_id=team_id, now=now),
     )
 
 
@@ -56,13 +60,12 @@ class Resumed:
     """What someone who just resumed goes back to: their pair's check-ins, or the pool."""
 
     status: ParticipantStatus
-    # The next scheduled round, for someone not in a pair; None when rounds are run by hand.
-    next_round_at: datetime | None
+
+    @property
+    def next_round_at(self) -> datetime | None:
+        return self.status.next_round_at
 
 
 def resume(*, session: Session, team_id: str, user_id: str, now: datetime) -> Resumed:
     profiles.resume(session=session, team_id=team_id, user_id=user_id, now=now)
-    return Resumed(
-        status=participant_status(session=session, team_id=team_id, user_id=user_id, now=now),
-        next_round_at=next_round_at(session=session, team_id=team_id, now=now),
-    )
+    return Resumed(status=participant_status(session=session, team_id=team_id, user_id=user_id, now=now))

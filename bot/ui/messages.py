@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import Block
 
 from bot.ids import SLASH_COMMAND, Action
@@ -11,13 +13,18 @@ from bot.ui.endings import what_happens_next
 from bot.ui.kit import Blocks, actions, button, context, mention, section, slack_date, to_dicts
 
 
-def profile_saved(*, joined: bool) -> tuple[str, Blocks]:
+def profile_saved(*, joined: bool, next_round_at: datetime | None = None) -> tuple[str, Blocks]:
     if joined:
         text = "Welcome to peer mentoring! Your profile is saved."
+        when = (
+            f"at the next matching round, on {slack_date(next_round_at)},"
+            if next_round_at is not None
+            else "when a program admin next runs a matching round"
+        )
         blocks: list[Block] = [
             section(
                 f":tada: *{text}*\n"
-                "*What happens next:* at the next matching round you'll be paired with a colleague "
+                f"*What happens next:* {when} you'll be paired with a colleague "
                 "at about your level from another team. You'll both get a message introducing you "
                 "and saying why you were matched. Then you agree your own ground rules: how often "
                 "you meet, how, and what stays between you."

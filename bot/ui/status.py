@@ -42,7 +42,12 @@ def status_line(status: ParticipantStatus) -> str:
     if status.peer_ids:
         peers = ", ".join(mention(p) for p in status.peer_ids)
         return f":handshake: You're in the program, paired with {peers}."
-    return ":seedling: You're in the program. You'll be paired in the next matching round."
+    if status.next_round_at is not None:
+        return (
+            ":seedling: You're in the program. You'll be paired in the next matching round, "
+            f"on {slack_date(status.next_round_at)}."
+        )
+    return ":seedling: You're in the program. You'll be paired when a program admin next runs a round."
 
 
 def leave_confirm() -> ConfirmObject:

@@ -68,8 +68,9 @@ def test_every_changed_field_gets_one_audit_row(session):
     assert by_field["round_cadence"] == ("biweekly", "monthly")
     assert by_field["quiet_days"] == ([6, 7], [5, 6, 7])
     assert by_field["manager_ids"] == ([], ["UANNA", "UBOSS"])
-    # 16 March at 08:00 in Berlin (the admin's zone) is 07:00 UTC.
-    assert by_field["next_round_at"] == (None, "2026-03-16T07:00:00+00:00")
+    # 16 March at 08:00 in Berlin (the admin's zone) is 07:00 UTC; before, the default first
+    # round: the first Monday at least three days after the program started, 10:00 UTC.
+    assert by_field["next_round_at"] == ("2026-03-09T10:00:00+00:00", "2026-03-16T07:00:00+00:00")
     assert by_field["summary_subscriptions"] == ([], [["C0ALL", "monthly"], ["C0DESIGN", "weekly"]])
 
     program = program_settings(session=session, team_id="T1")
