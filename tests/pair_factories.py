@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.models import MatchRound, Pair, PairMember, Profile, ProgramSettings
@@ -38,21 +38,24 @@ def make_pair(
             is None
         ):
             make_profile(session, user_id, team_id=team_id, now=agreed_at, tz=zone)
-    match_round = MatchRound(
-        team_id=team_id,
-        started_at=agreed_at,
-        seed=1,
-        trigger="admin",
-        odd_person="trio",
-        eligible_count=len(user_ids),
-        pair_count=1,
-        trio_count=int(len(user_ids) > 2),
-        waitlisted_count=0,
-    )
-    session.add(match_round)
-    session.flush()
+    # Only the columns every schema since 0002 has (migration tests build pairs on old ones).
+    round_id = session.execute(
+        insert(MatchRound)
+        .values(
+            team_id=team_id,
+            started_at=agreed_at,
+            seed=1,
+            trigger="admin",
+            odd_person="trio",
+            eligible_count=len(user_ids),
+            pair_count=1,
+            trio_count=int(len(user_ids) > 2),
+            waitlisted_count=0,
+        )
+        .returning(MatchRound.id)
+    ).scalar_one()
     pair = Pair(
-        team_id=team_id, round_id=match_round.id, created_at=agreed_at, status="new", score=1.0, reasons=[]
+        team_id=team_id, round_id=round_id, created_at=agreed_at, status="new", score=1.0, reasons=[]
     )
     pair.members = [PairMember(team_id=team_id, user_id=u) for u in user_ids]
     session.add(pair)

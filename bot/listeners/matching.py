@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from sqlalchemy.exc import IntegrityError
 
 from bot.ids import MatchAction, MatchCallback
 from bot.listeners.admin_check import CHECK_FAILED, admin_after_ack, admin_now
@@ -17,7 +18,14 @@ from bot.services.errors import DomainError
 from bot.services.matching import announce
 from bot.services.matching.pairs import current_pair
 from bot.services.matching.planner import OddPerson
-from bot.services.matching.rounds import new_seed, preview_round, run_round
+from bot.services.matching.rounds import (
+    AlreadyConfirmed,
+    ConfirmedRound,
+    confirmed_round,
+    new_seed,
+    preview_round,
+    run_round,
+)
 from bot.services.profiles import ensure_workspace
 from bot.services.program import program_settings
 from bot.ui import matching as ui
@@ -77,19 +85,32 @@ def handle_match_confirmed(ack: Ack, body: dict[str, Any], client: WebClient, co
         if known is None and not _still_admin(deps, client, team_id, user_id, view_id):
             return
         now = deps.clock()
-        with deps.session_factory.begin() as session:
-            ensure_workspace(session=session, team_id=team_id, now=now)
-            program = program_settings(session=session, team_id=team_id)
-            result = run_round(
-                session=session,
-                team_id=team_id,
-                now=now,
-                seed=seed,
-                forbid_same_team=program.forbid_same_team,
-                odd_person=_odd_person(program.odd_person),
-                trigger="admin",
-            )
-            announce.plan_round_announcements(session=session, team_id=team_id, result=result, now=now)
+        try:
+            with deps.session_factory.begin() as session:
+                ensure_workspace(session=session, team_id=team_id, now=now)
+                program = program_settings(session=session, team_id=team_id)
+                result = run_round(
+                    session=session,
+                    team_id=team_id,
+                    now=now,
+                    seed=seed,
+                    forbid_same_team=program.forbid_same_team,
+                    odd_person=_odd_person(program.odd_person),
+                    trigger="admin",
+                    preview_id=view_id,
+                )
+                announce.plan_round_announcements(session=session, team_id=team_id, result=result, now=now)
+        except AlreadyConfirmed as done:
+            client.views_update(view_id=view_id, view=_already_confirmed(done.round))
+            return
+        except IntegrityError:
+            # Confirmed at the same instant by another request, which stored its round first.
+            with deps.session_factory.begin() as session:
+                first = confirmed_round(session=session, team_id=team_id, preview_id=view_id)
+            if first is None:
+                raise
+            client.views_update(view_id=view_id, view=_already_confirmed(first))
+            return
         view = ui.result_modal(
             pairs=result.plan.pair_count, trios=result.plan.trio_count, waitlisted=len(result.waitlisted)
         )
@@ -128,6 +149,12 @@ def handle_rematch_cancelled(
 ) -> None:
     ack()
     after_ack(deps_of(context), body, client, lambda: respond(text=ui.KEPT_PAIR, replace_original=True))
+
+
+def _already_confirmed(done: ConfirmedRound) -> dict[str, Any]:
+    return ui.already_confirmed_modal(
+        confirmed_at=done.confirmed_at, pairs=done.pair_count, trios=done.trio_count
+    )
 
 
 def _odd_person(setting: str) -> OddPerson:

@@ -30,6 +30,8 @@ class MatchRound(Base):
     """One run of the matcher: who started it, with which seed, and how it went."""
 
     __tablename__ = "match_rounds"
+    # A preview is confirmed once: a second press finds the round it made.
+    __table_args__ = (UniqueConstraint("team_id", "preview_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(
@@ -44,6 +46,8 @@ class MatchRound(Base):
     pair_count: Mapped[int] = mapped_column(Integer)
     trio_count: Mapped[int] = mapped_column(Integer)
     waitlisted_count: Mapped[int] = mapped_column(Integer)
+    # The admin's preview this round confirmed (its modal's view id); None for scheduled rounds.
+    preview_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Pair(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from slack_sdk.models.blocks import Block, DividerBlock
 from slack_sdk.models.views import View
@@ -10,7 +11,18 @@ from slack_sdk.models.views import View
 from bot.ids import SLASH_COMMAND, MatchAction, MatchCallback, PairAction
 from bot.services.matching.intro import Intro, IntroPerson
 from bot.services.matching.rounds import RoundPlan
-from bot.ui.kit import Blocks, actions, button, context, escape, header, mention, section, to_dicts
+from bot.ui.kit import (
+    Blocks,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    mention,
+    section,
+    slack_moment,
+    to_dicts,
+)
 
 MAX_NAMED_LEFTOVERS = 20
 
@@ -81,10 +93,29 @@ def read_seed(private_metadata: str) -> int | None:
     return seed if isinstance(seed, int) else None
 
 
-def result_modal(*, pairs: int, trios: int, waitlisted: int) -> dict:
-    made = f"{pairs} pair{'s' if pairs != 1 else ''}" + (
+def _made(pairs: int, trios: int) -> str:
+    return f"{pairs} pair{'s' if pairs != 1 else ''}" + (
         f" (including {trios} trio{'s' if trios != 1 else ''})" if trios else ""
     )
+
+
+def already_confirmed_modal(*, confirmed_at: datetime, pairs: int, trios: int) -> dict:
+    """A second press of "Match them" on a preview already confirmed."""
+    text = (
+        f"This round was already confirmed {slack_moment(confirmed_at)}: {_made(pairs, trios)} matched. "
+        "Nothing was matched twice."
+    )
+    return View(
+        type="modal",
+        callback_id=MatchCallback.RESULT,
+        title="Matching round",
+        close="Close",
+        blocks=[section(text)],
+    ).to_dict()
+
+
+def result_modal(*, pairs: int, trios: int, waitlisted: int) -> dict:
+    made = _made(pairs, trios)
     lines = [
         f":white_check_mark: *Done: {made} matched.*",
         "Each pair's introduction is on its way to their group DM.",

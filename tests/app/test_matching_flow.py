@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from bot.emulator.driver import button_labels, texts
@@ -215,3 +218,45 @@ def test_app_home_offers_feedback_and_a_no_fault_end_to_the_pairing(slack, runti
     home = call.response["view"]
     assert "End our pairing" not in button_labels(home)
     assert feedback
+
+
+def _preview(slack):
+    slack.command(ADMIN, "match")
+    slack.fake.wait_for("views.update", lambda c: "Match them" in str(c.args["view"]))
+    [preview] = slack.fake.open_modal_stack("T1", ADMIN)
+    return preview
+
+
+def _rounds(runtime) -> list[MatchRound]:
+    with runtime.deps.session_factory.begin() as session:
+        return list(session.scalars(select(MatchRound)))
+
+
+def test_a_preview_confirmed_twice_makes_one_round_and_says_so(slack, runtime, clock):
+    everyone_joins(slack)
+    preview = _preview(slack)
+    assert slack.submit(ADMIN, preview, {}).status == 200
+    slack.fake.wait_for("views.update", lambda c: "Done: 2 pairs matched" in str(c.args["view"]))
+    clock.advance(timedelta(minutes=2))
+    again = slack.submit(ADMIN, preview, {})  # the same preview, pressed again
+    assert again.status == 200
+    [said] = slack.fake.wait_for("views.update", lambda c: "already confirmed" in str(c.args["view"]))
+    assert "2 pairs matched" in texts(said.args["view"]) and "Nothing was matched twice" in texts(said.args["view"])
+    assert len(_rounds(runtime)) == 1
+    tick(runtime.deps.settings, runtime.engine, clock())
+    intros = [c for c in slack.fake.calls_to("chat.postMessage") if c.ok and "Why you were matched" in str(c.args)]
+    assert len(intros) == 2
+
+
+def test_two_confirmations_of_one_preview_at_the_same_instant_make_one_round(slack, runtime):
+    everyone_joins(slack)
+    preview = _preview(slack)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda _: slack.submit(ADMIN, preview, {}), range(2)))
+    assert [a.status for a in answers] == [200, 200]
+    slack.fake.wait_for("views.update", lambda c: "Done: 2 pairs matched" in str(c.args["view"]))
+    slack.fake.wait_for("views.update", lambda c: "already confirmed" in str(c.args["view"]))
+    [match_round] = _rounds(runtime)
+    assert match_round.pair_count == 2
+    with runtime.deps.session_factory.begin() as session:
+        assert len(session.scalars(select(Pair)).all()) == 2

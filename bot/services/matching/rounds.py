@@ -38,6 +38,29 @@ _IDS_PER_STATEMENT = 500  # keeps IN (...) lists well inside every database's li
 
 
 @dataclass(frozen=True)
+class ConfirmedRound:
+    confirmed_at: datetime
+    pair_count: int
+    trio_count: int
+
+
+class AlreadyConfirmed(Exception):
+    """This preview was confirmed before: `round` is what that confirmation made."""
+
+    def __init__(self, done: ConfirmedRound) -> None:
+        super().__init__("preview already confirmed")
+        self.round = done
+
+
+def confirmed_round(*, session: Session, team_id: str, preview_id: str) -> ConfirmedRound | None:
+    """The round that confirmed this preview, if one did."""
+    row = session.scalars(
+        select(MatchRound).where(MatchRound.team_id == team_id, MatchRound.preview_id == preview_id)
+    ).first()
+    return ConfirmedRound(row.started_at, row.pair_count, row.trio_count) if row is not None else None
+
+
+@dataclass(frozen=True)
 class RoundPair:
     user_ids: tuple[str, ...]  # two, or three for a trio (the third last)
     score: float
@@ -119,8 +142,14 @@ def run_round(
     forbid_same_team: bool,
     odd_person: OddPerson,
     trigger: Trigger,
+    preview_id: str | None = None,
 ) -> RoundResult:
-    """Match the pool and store the round, its pairs, their history and the waitlist."""
+    """Match the pool and store the round, its pairs, their history and the waitlist.
+
+    A round confirming an admin's preview names it (`preview_id`), and a preview is confirmed
+    once: a second confirmation raises AlreadyConfirmed. Two at the same instant are kept apart
+    by the workspace lock below on PostgreSQL, and by the unique constraint on SQLite (whose
+    writers take turns: the second fails with an IntegrityError, see `confirmed_round`)."""
     _check_seed(seed)
     _check_choice("odd_person", odd_person, _ODD_PERSON)
     _check_choice("trigger", trigger, _TRIGGERS)
@@ -132,6 +161,10 @@ def run_round(
     ).first()
     if workspace is None:
         raise LookupError(f"no workspace {team_id}")
+    if preview_id is not None:
+        done = confirmed_round(session=session, team_id=team_id, preview_id=preview_id)
+        if done is not None:
+            raise AlreadyConfirmed(done)
 
     plan = _plan(session, team_id, now, seed, forbid_same_team, odd_person)
     match_round = MatchRound(
@@ -144,6 +177,7 @@ def run_round(
         pair_count=plan.pair_count,
         trio_count=plan.trio_count,
         waitlisted_count=len(plan.waitlisted),
+        preview_id=preview_id,
     )
     session.add(match_round)
     session.flush()
