@@ -164,3 +164,15 @@ def welcome_back_message(
         lines.append("You're in the next matching round.")
     blocks: list[Block] = [section(" ".join(lines)), context(f"Need more time? `{SLASH_COMMAND} pause`")]
     return text, to_dicts(blocks)
+
+
+def peer_paused_message(*, paused_id: str, until: datetime | None) -> tuple[str, Blocks]:
+    """To the peer of someone who paused: the pairing is on hold, and until when."""
+    if until is not None:
+        text = f"{mention(paused_id)} has stepped away until {slack_date(until)}."
+        more = "Your pairing is on hold meanwhile: no check-ins until then, and they resume on their own."
+    else:
+        text = f"{mention(paused_id)} has stepped away for a while."
+        more = "Your pairing is on hold meanwhile: no check-ins until they're back; we'll tell you when."
+    blocks: list[Block] = [section(f":double_vertical_bar: *{text}* {more}")]
+    return text, to_dicts(blocks)
