@@ -111,6 +111,8 @@ class AnswerOutcome:
     changed: bool
     # Set when "not yet" planned a reminder; None means "at the next check-in".
     reminder_at: datetime | None = None
+    # Set when a peer's answer stands for the pair (they said "We met" first).
+    answered_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -602,6 +604,10 @@ def record_answer(
     mine = next((a for a in checkin.answers if a.user_id == user_id), None)
     if mine is not None and (mine.answer in (MET, SKIP) or mine.answer == answer):
         return AnswerOutcome(_view(session, checkin, pair), mine.answer, changed=False)
+    met_by = next((a.user_id for a in checkin.answers if a.answer == MET and a.user_id != user_id), None)
+    if met_by is not None and answer != MET:
+        # One member's "We met" is the pair's answer: a different one is not taken.
+        return AnswerOutcome(_view(session, checkin, pair), MET, changed=False, answered_by=met_by)
     pair_had_met = any(a.answer == MET for a in checkin.answers)
     if mine is None:
         mine = CheckinAnswer(team_id=team_id, user_id=user_id, answer=answer, answered_at=now)

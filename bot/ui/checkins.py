@@ -61,15 +61,25 @@ def checkin_message(view: CheckinView, *, user_id: str, reminder: bool = False) 
 
 
 def checkin_answered(
-    view: CheckinView, *, user_id: str, answer: str, reminder_at: datetime | None = None
+    view: CheckinView,
+    *,
+    user_id: str,
+    answer: str,
+    reminder_at: datetime | None = None,
+    answered_by: str | None = None,
 ) -> tuple[str, Blocks]:
-    """What the check-in message becomes once this person answered."""
+    """What the check-in message becomes once this person answered (or, with `answered_by`,
+    once their peer answered "We met" for the pair)."""
     peers = _peers(view, user_id)
     blocks: list[Block]
     if view.pair_ended:
         text = "This pairing has ended, so this check-in is closed."
         return text, to_dicts([section(text)])
-    if answer == MET:
+    if answer == MET and answered_by is not None and answered_by != user_id:
+        text = f"{mention(answered_by)} answered for you both: you met. Lovely!"
+        blocks = [section(f":white_check_mark: *{text}*")]
+        blocks += give_feedback_blocks(view.pair_id, view.peers_of(user_id), view.number)
+    elif answer == MET:
         text = f"You met {peers}. Lovely!"
         blocks = [section(f":white_check_mark: *{text}*")]
         blocks += give_feedback_blocks(view.pair_id, view.peers_of(user_id), view.number)

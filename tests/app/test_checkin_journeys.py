@@ -55,3 +55,27 @@ def test_skipping_an_early_monthly_check_in_names_the_coming_month(slack, runtim
     assert "|01 Apr 2026>" in texts(answer)
     # And status agrees for the peer.
     assert "|01 Apr 2026>" in texts(slack.command("U2", "status").json)
+
+
+def test_one_members_we_met_is_the_pairs_answer_and_shows_in_both_messages(
+    slack, runtime, fake_slack, clock, database_url
+):
+    with runtime.deps.session_factory.begin() as session:
+        make_pair(session, ("U1", "U2"), agreed_at=clock() - timedelta(weeks=1))
+    assert tick(fake_slack, database_url, clock()).sent == 2
+    mine, theirs = fake_slack.dm_channel("T1", ["U1"]), fake_slack.dm_channel("T1", ["U2"])
+    [question] = fake_slack.messages(mine)
+    [peer_question] = fake_slack.messages(theirs)
+
+    slack.click("U1", CheckinAction.MET, message=question, channel=mine, ephemeral=False)
+    fake_slack.wait_for("chat.update", lambda c: c.args["ts"] == peer_question["ts"])
+    [updated] = fake_slack.messages(theirs)
+    assert "<@U1> answered for you both: you met" in texts(updated)
+    assert "Skip this time" not in texts(updated)
+
+    # A stale click on the peer's old buttons does not record a different answer.
+    slack.click("U2", CheckinAction.SKIP, message=peer_question, channel=theirs, ephemeral=False)
+    fake_slack.wait_for("chat.update", lambda c: c.args["ts"] == peer_question["ts"], count=2)
+    assert "answered for you both: you met" in texts(fake_slack.messages(theirs)[0])
+    status = texts(slack.command("U2", "status").json)
+    assert "Skipped" not in status

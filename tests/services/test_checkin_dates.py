@@ -64,3 +64,15 @@ def test_skipping_a_monthly_check_in_started_early_skips_one_period(session):
 def test_the_balance_nudge_counts_truthfully():
     assert "with you twice" in feedback_balance_message(pair_id=1, giver_id="U1", given=2)[0]
     assert "with you 3 times" in feedback_balance_message(pair_id=1, giver_id="U1", given=3)[0]
+
+
+def test_a_we_met_from_one_member_stands_for_the_pair(session):
+    make_pair(session, ("U1", "U2"), agreed_at=utc(2026, 3, 2, 10))
+    now = utc(2026, 3, 9, 10)
+    plan_checkins(session=session, team_id="T1", now=now)
+    first = checkins.record_answer(session=session, team_id="T1", user_id="U1", answer="met", now=now)
+    second = checkins.record_answer(
+        session=session, team_id="T1", user_id="U2", answer=SKIP, now=now, checkin_id=first.checkin.checkin_id
+    )
+    assert (second.answer, second.changed, second.answered_by) == ("met", False, "U1")
+    assert second.checkin.answers == {"U1": "met"}
