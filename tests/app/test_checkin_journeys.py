@@ -79,3 +79,22 @@ def test_one_members_we_met_is_the_pairs_answer_and_shows_in_both_messages(
     assert "answered for you both: you met" in texts(fake_slack.messages(theirs)[0])
     status = texts(slack.command("U2", "status").json)
     assert "Skipped" not in status
+
+
+def test_a_check_in_due_before_working_hours_shows_the_day_it_arrives(
+    slack, runtime, fake_slack, clock, database_url
+):
+    from datetime import UTC, datetime
+
+    agreed = datetime(2026, 12, 2, 5, 56, tzinfo=UTC)  # a Wednesday, 05:56 in London
+    with runtime.deps.session_factory.begin() as session:
+        make_pair(session, ("U1", "U2"), agreed_at=agreed)
+    clock.current = datetime(2026, 12, 9, 6, 0, tzinfo=UTC)  # a week on, before working hours
+    assert tick(fake_slack, database_url, clock()).sent == 0
+    status = texts(slack.command("U1", "status").json)
+    assert "|09 Dec 2026>" in status and "16 Dec" not in status
+    # Hour by hour through that morning: it arrives on the day shown.
+    for hour in range(7, 11):
+        tick(fake_slack, database_url, datetime(2026, 12, 9, hour, 0, tzinfo=UTC))
+    [question] = fake_slack.messages(fake_slack.dm_channel("T1", ["U1"]))
+    assert "Did you and <@U2> meet" in texts(question)
