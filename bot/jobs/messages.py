@@ -22,6 +22,7 @@ from bot.services.matching.pairs import current_pair
 from bot.services.outbox import OutboxRow
 from bot.ui.checkins import (
     checkin_message,
+    peer_paused_message,
     quiet_offer_message,
     welcome_back_message,
 )
@@ -97,7 +98,8 @@ def render_feedback_balance(session: Session, row: OutboxRow, now: datetime) -> 
     counts = feedback.exchange_counts(session=session, team_id=row.team_id, pair_id=row.pair_id)
     if counts.get((row.recipient, giver), 0) > 0:
         return None  # they have given feedback back meanwhile
-    return Content(*feedback_balance_message(pair_id=row.pair_id, giver_id=giver))
+    given = counts.get((giver, row.recipient), 0)
+    return Content(*feedback_balance_message(pair_id=row.pair_id, giver_id=giver, given=given))
 
 
 def render_welcome_back(session: Session, row: OutboxRow, now: datetime) -> Content | None:
@@ -105,6 +107,16 @@ def render_welcome_back(session: Session, row: OutboxRow, now: datetime) -> Cont
     peers = pair.peers_of(row.recipient) if pair else ()
     next_at = checkins.next_checkin_at(session=session, team_id=row.team_id, user_id=row.recipient, now=now)
     return Content(*welcome_back_message(peer_ids=peers, next_checkin_at=next_at))
+
+
+def render_peer_paused(session: Session, row: OutboxRow, now: datetime) -> Content | None:
+    paused_id = row.payload.get("paused")
+    if not isinstance(paused_id, str) or _pair(session, row) is None:
+        return None
+    until = checkins.pair_on_hold_until(session=session, team_id=row.team_id, user_id=row.recipient, now=now)
+    if until is None:
+        return None  # back already: nothing on hold to tell
+    return Content(*peer_paused_message(paused_id=paused_id, until=None if until.year >= 9999 else until))
 
 
 def render_pair_ended(session: Session, row: OutboxRow, now: datetime) -> Content | None:
@@ -150,6 +162,7 @@ register_kind(MessageKind(checkins.REMINDER, render_reminder))
 register_kind(MessageKind(checkins.OFFER, render_offer))
 register_kind(MessageKind(checkins.FEEDBACK_NUDGE, render_feedback_nudge))
 register_kind(MessageKind(checkins.WELCOME_BACK, render_welcome_back))
+register_kind(MessageKind(checkins.PEER_PAUSED, render_peer_paused))
 register_kind(MessageKind(feedback.FEEDBACK, render_feedback))
 register_kind(MessageKind(feedback.FEEDBACK_BALANCE, render_feedback_balance))
 register_kind(MessageKind(checkins.PAIR_ENDED, render_pair_ended))

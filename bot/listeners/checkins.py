@@ -122,9 +122,30 @@ def handle_checkin_answered(
             for kind in (checkins.CHECKIN, checkins.REMINDER)
         ]
         elsewhere = outbox.sent_messages(session=session, team_id=team_id, keys=keys)
+        # The pair's answer shows in each peer's copy of the question too.
+        peers_copies = (
+            {
+                peer: outbox.sent_messages(
+                    session=session,
+                    team_id=team_id,
+                    keys=[
+                        outbox.outbox_key(kind, view.pair_id, str(view.number), peer)
+                        for kind in (checkins.CHECKIN, checkins.REMINDER)
+                    ],
+                )
+                for peer in view.peers_of(user_id)
+                if view.answers.get(peer) not in (checkins.MET, checkins.SKIP)
+            }
+            if outcome.changed and outcome.answer == checkins.MET
+            else {}
+        )
     ack()
     text, blocks = checkin_answered(
-        view, user_id=user_id, answer=outcome.answer, reminder_at=outcome.reminder_at
+        view,
+        user_id=user_id,
+        answer=outcome.answer,
+        reminder_at=outcome.reminder_at,
+        answered_by=outcome.answered_by,
     )
 
     def replace_messages() -> None:
@@ -132,6 +153,12 @@ def handle_checkin_answered(
         for channel, ts in elsewhere:
             if (channel, ts) != clicked:
                 _update(client, channel, ts, text, blocks)
+        for peer, copies in peers_copies.items():
+            peer_text, peer_blocks = checkin_answered(
+                view, user_id=peer, answer=checkins.MET, answered_by=user_id
+            )
+            for channel, ts in copies:
+                _update(client, channel, ts, peer_text, peer_blocks)
 
     after_ack(deps, body, client, replace_messages)
 

@@ -46,6 +46,7 @@ OFFER = "quiet_offer"
 FEEDBACK_NUDGE = "feedback_nudge"
 PAIR_ENDED = "pair_ended"
 WELCOME_BACK = "welcome_back"
+PEER_PAUSED = "peer_paused"
 PAIR_PROMPTS = (CHECKIN, REMINDER, OFFER, FEEDBACK_NUDGE)
 
 MET, NOT_YET, SKIP = CheckinAnswerKind.MET, CheckinAnswerKind.NOT_YET, CheckinAnswerKind.SKIP
@@ -110,6 +111,8 @@ class AnswerOutcome:
     changed: bool
     # Set when "not yet" planned a reminder; None means "at the next check-in".
     reminder_at: datetime | None = None
+    # Set when a peer's answer stands for the pair (they said "We met" first).
+    answered_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,7 @@ def plan_checkins(
         rules = agreed.get(pair.id)
         if rules is None:
             continue
+        _tell_peers_of_pauses(pair, people, hours, now, summary)
         _advance(session, pair, rules, last, people, hours, now, summary)
     summary.prompts = outbox.plan_many(session=session, team_id=team_id, messages=summary.planned, now=now)
     return summary
@@ -310,6 +314,35 @@ def _advance(
                 payload={"checkin_id": checkin.id},
             )
         )
+
+
+def _tell_peers_of_pauses(
+    pair: Pair, people: dict[str, Profile], hours: WorkingHours, now: datetime, summary: PlanSummary
+) -> None:
+    """A member who pauses puts the pairing on hold: each peer not paused themselves is told
+    once (one DM per pause, keyed by the pause's end) that their peer stepped away and when
+    check-ins resume. Planned here, where the pair's periods are planned, so every way of
+    pausing (command, modal, the quiet offer) is covered."""
+    member_ids = _members(pair)
+    for paused_id in member_ids:
+        person = people.get(paused_id)
+        if person is None or not profiles.is_paused(person, now):
+            continue
+        until = person.paused_until.isoformat() if person.paused_until else "open"
+        for peer_id in member_ids:
+            peer = people.get(peer_id)
+            if peer_id == paused_id or peer is None or profiles.is_paused(peer, now):
+                continue
+            summary.planned.append(
+                outbox.Planned(
+                    kind=PEER_PAUSED,
+                    recipient=peer_id,
+                    period=f"{paused_id}-{until}",
+                    due_at=next_working_time(now, tz=peer.tz, hours=hours),
+                    pair_id=pair.id,
+                    payload={"paused": paused_id},
+                )
+            )
 
 
 def _outcome(checkin: Checkin, *, on_hold: bool) -> CheckinOutcome:
@@ -498,15 +531,47 @@ def next_checkin_at(*, session: Session, team_id: str, user_id: str, now: dateti
         return None
     profile = profiles.get_profile(session=session, team_id=team_id, user_id=user_id)
     rules = rules_in_force(session=session, team_id=team_id, pair_id=view.pair_id)
-    if profile is None or rules is None or profiles.is_paused(profile, now):
+    if (
+        profile is None
+        or rules is None
+        or pair_on_hold_until(session=session, team_id=team_id, user_id=user_id, now=now)
+    ):
         return None
     last = _latest_checkins(session, team_id, [view.pair_id]).get(view.pair_id)
     if last is not None and _waiting_for_decision(last):
         return None
+    hours = hours_for(session=session, team_id=team_id)
+    if last is not None and last.outcome is None and user_id not in {a.user_id for a in last.answers}:
+        # The open check-in whose question has not reached them yet (due outside their
+        # working hours, say) is the next one they get: show its day, not the one after.
+        row = outbox.find(
+            session=session,
+            team_id=team_id,
+            key=outbox.outbox_key(CHECKIN, view.pair_id, str(last.number), user_id),
+        )
+        if row is not None and row.status == outbox.PENDING:
+            return next_working_time(max(row.due_at, now), tz=profile.tz, hours=hours)
     anchor, step = _next_step(last, rules)
     due = period_due(anchor, rules.frequency, step)
-    hours = hours_for(session=session, team_id=team_id)
     return next_working_time(max(due, now), tz=profile.tz, hours=hours)
+
+
+def pair_on_hold_until(*, session: Session, team_id: str, user_id: str, now: datetime) -> datetime | None:
+    """When this person's pairing is on hold because a *peer* is paused: the day the last
+    peer's pause ends (`datetime.max` in UTC for a pause with no end date). None when no peer
+    is paused. While it is on hold no check-in is promised (DESIGN.md §5: no promise of a
+    check-in during a pause)."""
+    view = current_pair(session=session, team_id=team_id, user_id=user_id)
+    if view is None:
+        return None
+    until: datetime | None = None
+    for peer_id in view.peers_of(user_id):
+        peer = profiles.get_profile(session=session, team_id=team_id, user_id=peer_id)
+        if peer is None or not profiles.is_paused(peer, now):
+            continue
+        end = peer.paused_until or datetime.max.replace(tzinfo=now.tzinfo)
+        until = end if until is None else max(until, end)
+    return until
 
 
 # --- answering -------------------------------------------------------------------------
@@ -539,12 +604,18 @@ def record_answer(
     mine = next((a for a in checkin.answers if a.user_id == user_id), None)
     if mine is not None and (mine.answer in (MET, SKIP) or mine.answer == answer):
         return AnswerOutcome(_view(session, checkin, pair), mine.answer, changed=False)
+    met_by = next((a.user_id for a in checkin.answers if a.answer == MET and a.user_id != user_id), None)
+    if met_by is not None and answer != MET:
+        # One member's "We met" is the pair's answer: a different one is not taken.
+        return AnswerOutcome(_view(session, checkin, pair), MET, changed=False, answered_by=met_by)
     pair_had_met = any(a.answer == MET for a in checkin.answers)
     if mine is None:
         mine = CheckinAnswer(team_id=team_id, user_id=user_id, answer=answer, answered_at=now)
         checkin.answers.append(mine)
     else:
         mine.answer, mine.answered_at = answer, now
+    if answer == SKIP and not pair_had_met:
+        _skip_counts_for_this_period(checkin, now)
     if checkin.outcome is not None and answer in (MET, SKIP):
         # A late answer still tells the truth about that period.
         checkin.outcome = _outcome(checkin, on_hold=checkin.outcome == CheckinOutcome.PAUSED)
@@ -559,6 +630,17 @@ def record_answer(
     elif answer == NOT_YET and checkin.outcome is None:
         reminder_at = _plan_reminder(session, checkin, user_id, hours, now)
     return AnswerOutcome(_view(session, checkin, pair), answer, changed=True, reminder_at=reminder_at)
+
+
+def _skip_counts_for_this_period(checkin: Checkin, now: datetime) -> None:
+    """A skip given before the check-in fell due (one started with `/peer-mentor checkin`)
+    skips the period it was given in, not the next one as well: the check-in is moved back
+    to the boundary that began this period, so the next one comes at the coming boundary
+    (agreed 18 Dec, skipped 20 Dec: next 18 Jan, not 18 Feb). Moved once: a check-in
+    already at or before `now` stays where it is."""
+    if checkin.step >= 1 and checkin.due_at > now:
+        checkin.step -= 1
+        checkin.due_at = period_due(checkin.anchor_at, checkin.frequency, checkin.step)
 
 
 def _plan_feedback_nudges(

@@ -18,7 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from bot.services.checkins import CHECKIN, FEEDBACK_NUDGE, OFFER, PAIR_ENDED, REMINDER, WELCOME_BACK
+from bot.services.checkins import (
+    CHECKIN,
+    FEEDBACK_NUDGE,
+    OFFER,
+    PAIR_ENDED,
+    PEER_PAUSED,
+    REMINDER,
+    WELCOME_BACK,
+)
 from bot.services.delivery import PEER_GONE
 from bot.services.feedback import FEEDBACK, FEEDBACK_BALANCE
 from bot.services.matching.announce import INTRO, WAITLISTED
@@ -55,6 +63,7 @@ _DEFINED = (
     KindPolicy(PEER_GONE, when_paused=WhenPaused.DEFER, urgency=Urgency.PAIR),
     KindPolicy(WAITLISTED, urgency=Urgency.NEWS),
     KindPolicy(WELCOME_BACK, urgency=Urgency.NEWS),
+    KindPolicy(PEER_PAUSED, urgency=Urgency.NEWS),
     KindPolicy(REMINDER, urgency=Urgency.FOLLOW_UP),
     KindPolicy(OFFER, urgency=Urgency.NUDGE),
     KindPolicy(FEEDBACK_NUDGE, urgency=Urgency.NUDGE),

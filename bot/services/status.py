@@ -28,6 +28,8 @@ class ParticipantStatus:
     ground_rules: PairRules | None = None
     # When the next check-in should reach the person; None when none is expected.
     next_checkin_at: datetime | None = None
+    # Set while a peer is paused: the pairing is on hold until then (datetime.max: no end date).
+    pair_on_hold_until: datetime | None = None
     # Team summaries show any count under this as "fewer than N" (what managers can see).
     privacy_threshold: int = 5
     # The next scheduled round (what someone not in a pair waits for); None when rounds are
@@ -50,6 +52,9 @@ def participant_status(*, session: Session, team_id: str, user_id: str, now: dat
         peer_ids=list(pair.peers_of(user_id)) if pair else [],
         next_checkin_at=checkins.next_checkin_at(session=session, team_id=team_id, user_id=user_id, now=now),
         ground_rules=pair_rules_for(session=session, team_id=team_id, user_id=user_id),
+        pair_on_hold_until=checkins.pair_on_hold_until(
+            session=session, team_id=team_id, user_id=user_id, now=now
+        ),
         privacy_threshold=threshold,
         next_round_at=next_round_at(session=session, team_id=team_id, now=now),
     )

@@ -61,15 +61,25 @@ def checkin_message(view: CheckinView, *, user_id: str, reminder: bool = False) 
 
 
 def checkin_answered(
-    view: CheckinView, *, user_id: str, answer: str, reminder_at: datetime | None = None
+    view: CheckinView,
+    *,
+    user_id: str,
+    answer: str,
+    reminder_at: datetime | None = None,
+    answered_by: str | None = None,
 ) -> tuple[str, Blocks]:
-    """What the check-in message becomes once this person answered."""
+    """What the check-in message becomes once this person answered (or, with `answered_by`,
+    once their peer answered "We met" for the pair)."""
     peers = _peers(view, user_id)
     blocks: list[Block]
     if view.pair_ended:
         text = "This pairing has ended, so this check-in is closed."
         return text, to_dicts([section(text)])
-    if answer == MET:
+    if answer == MET and answered_by is not None and answered_by != user_id:
+        text = f"{mention(answered_by)} answered for you both: you met. Lovely!"
+        blocks = [section(f":white_check_mark: *{text}*")]
+        blocks += give_feedback_blocks(view.pair_id, view.peers_of(user_id), view.number)
+    elif answer == MET:
         text = f"You met {peers}. Lovely!"
         blocks = [section(f":white_check_mark: *{text}*")]
         blocks += give_feedback_blocks(view.pair_id, view.peers_of(user_id), view.number)
@@ -163,4 +173,16 @@ def welcome_back_message(
     else:
         lines.append("You're in the next matching round.")
     blocks: list[Block] = [section(" ".join(lines)), context(f"Need more time? `{SLASH_COMMAND} pause`")]
+    return text, to_dicts(blocks)
+
+
+def peer_paused_message(*, paused_id: str, until: datetime | None) -> tuple[str, Blocks]:
+    """To the peer of someone who paused: the pairing is on hold, and until when."""
+    if until is not None:
+        text = f"{mention(paused_id)} has stepped away until {slack_date(until)}."
+        more = "Your pairing is on hold meanwhile: no check-ins until then, and they resume on their own."
+    else:
+        text = f"{mention(paused_id)} has stepped away for a while."
+        more = "Your pairing is on hold meanwhile: no check-ins until they're back; we'll tell you when."
+    blocks: list[Block] = [section(f":double_vertical_bar: *{text}* {more}")]
     return text, to_dicts(blocks)

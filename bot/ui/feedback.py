@@ -235,11 +235,16 @@ def feedback_received_message(view: FeedbackView) -> tuple[str, Blocks]:
     return text, to_dicts(blocks)
 
 
-def feedback_balance_message(*, pair_id: int, giver_id: str) -> tuple[str, Blocks]:
-    text = f"{mention(giver_id)} has shared feedback with you a few times. Your view would help them too."
+def times(count: int) -> str:
+    """A true count in words: "once", "twice", "3 times"."""
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def feedback_balance_message(*, pair_id: int, giver_id: str, given: int = 2) -> tuple[str, Blocks]:
+    text = f"{mention(giver_id)} has shared feedback with you {times(given)}. Your view would help them too."
     blocks: list[Block] = [
         section(
-            f":seedling: {mention(giver_id)} has shared feedback with you a few times: thank you for making "
+            f":seedling: {mention(giver_id)} has shared feedback with you {times(given)}: thank you for making "
             "room for it. Peer mentoring works both ways, so when you're ready, tell them one thing they "
             "did well and one suggestion. A sentence each is plenty."
         ),

@@ -82,6 +82,15 @@ def status_buttons(status: ParticipantStatus) -> list[Block]:
 
 
 def next_checkin_line(status: ParticipantStatus) -> str | None:
+    hold = status.pair_on_hold_until
+    if hold is not None and not status.paused:
+        peers = " and ".join(mention(p) for p in status.peer_ids) or "Your peer"
+        if hold.year >= 9999:
+            return f":double_vertical_bar: Your pairing is on hold: {peers} stepped away for now. No check-ins until they're back."
+        return (
+            f":double_vertical_bar: Your pairing is on hold until {slack_date(hold)}: {peers} stepped away. "
+            "Check-ins resume then."
+        )
     if status.next_checkin_at is None:
         return None
     return f":calendar: Next check-in: {slack_date(status.next_checkin_at)}, in your working hours."

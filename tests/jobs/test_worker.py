@@ -227,7 +227,9 @@ def test_nothing_goes_out_at_3am_or_to_someone_paused(session_factory, fake, tic
         make_pair(session, ("U102", "U103"), agreed_at=T0)
         profiles.pause(session=session, team_id="T1", user_id="U103", weeks=1, now=DUE - timedelta(days=1))
     report = tick(DUE)  # 19:00 in Tokyo, 10:00 in London
-    assert [c.args["channel"] for c in posts(fake)] == ["U101"]
+    # U101's check-in; U103's peer is told once that the pairing is on hold, and no check-in.
+    sent = {c.args["channel"]: c.args["text"] for c in posts(fake)}
+    assert sorted(sent) == ["U101", "U102"] and "stepped away until" in sent["U102"]
     assert report.sending["deferred"] == 0  # Tokyo's was planned for its morning, not sent late
     with session_factory.begin() as session:
         tokyo = session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "U100"))

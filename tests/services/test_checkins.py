@@ -374,7 +374,10 @@ def test_while_someone_is_paused_the_pair_gets_nothing_then_picks_up_after(sessi
     make_pair(session, ("U1", "U2"), agreed_at=T0, frequency="weekly")
     profiles.pause(session=session, team_id="T1", user_id="U2", weeks=2, now=T0 + timedelta(days=1))
     for n in (1, 2):
-        assert plan_checkins(session=session, team_id="T1", now=T0 + timedelta(weeks=n)).prompts == 0
+        assert plan_checkins(session=session, team_id="T1", now=T0 + timedelta(weeks=n)).checkins == 0
+    # No check-in prompts; U1 is told once that the pairing is on hold, and until when.
+    [told] = rows(session)
+    assert (told.kind, told.recipient) == (checkins.PEER_PAUSED, "U1")
     outcomes = [c.outcome for c in session.scalars(select(Checkin).order_by(Checkin.number))]
     assert outcomes == ["paused", "paused"]
 
