@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from typing import Any
@@ -24,6 +24,7 @@ from . import (  # noqa: F401 - api_* register methods
     blockkit,
     client_side,
 )
+from . import scopes as scope_table
 from .context import METHODS, Ctx
 from .server import ParsedRequest, Reply, make_server, parse_api_request
 from .state import (
@@ -87,8 +88,13 @@ class FakeSlack:
     Point the app at it with `WebClient(base_url=fake.api_url)`.
     """
 
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] = time.time, scopes: Iterable[str] | None = None
+    ) -> None:
+        """`scopes`: the bot scopes the install was granted; by default exactly the manifest's
+        (slack-app-manifest.yml), so a call the manifest does not allow answers missing_scope."""
         self._clock = clock
+        self._scopes = frozenset(scope_table.manifest_bot_scopes() if scopes is None else scopes)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)  # notified on every recorded call/post
         self._state = State()
@@ -146,9 +152,22 @@ class FakeSlack:
             if team_id not in teams:
                 teams.append(team_id)
 
-    def revoke_token(self, token: str) -> None:
+    def revoke_token(self, token: str, *, error: str = "token_revoked") -> None:
+        """Every call with this token answers `error` from now on: token_revoked (uninstalled),
+        or what Slack answers for a deactivated workspace or bot, account_inactive /
+        invalid_auth (auth.test included)."""
         with self._lock:
-            self._state.revoked.add(token)
+            self._state.revoked[token] = error
+
+    @property
+    def granted_scopes(self) -> frozenset[str]:
+        with self._lock:
+            return self._scopes
+
+    def set_scopes(self, scopes: Iterable[str]) -> None:
+        """Change the bot scopes the install holds (e.g. one removed, to see missing_scope)."""
+        with self._lock:
+            self._scopes = frozenset(scopes)
 
     def add_user(
         self,
@@ -554,7 +573,7 @@ class FakeSlack:
         elif token is None:
             error = ApiError("not_authed")
         elif token in self._state.revoked:
-            error = ApiError("token_revoked")
+            error = ApiError(self._state.revoked[token])
         elif not team_ids:
             error = ApiError("invalid_auth")
         elif (retry_after := self._rate_limited(method, team_ids[0], now)) is not None:
@@ -562,6 +581,8 @@ class FakeSlack:
             return Reply.json(429, body, {"Retry-After": str(retry_after)}), body, team_id
         elif method not in METHODS:
             error = ApiError("unknown_method")
+        elif (needed := self._missing_scope(method, request, token, team_ids, now)) is not None:
+            error = ApiError("missing_scope", needed=needed, provided=",".join(sorted(self._scopes)))
         else:
             ctx = Ctx(
                 state=self._state,
@@ -582,6 +603,26 @@ class FakeSlack:
                 error = ApiError("fake_slack_bug", detail=f"{type(exc).__name__}: {exc}")
         body = error.body()
         return Reply.json(200, body), body, team_id
+
+    def _missing_scope(
+        self, method: str, request: ParsedRequest, token: str, team_ids: list[str], now: float
+    ) -> str | None:
+        """The scope this call needs and the install lacks, else None (a context of its own:
+        looking up the conversation must not decide the handler's workspace)."""
+        ctx = Ctx(
+            state=self._state,
+            method=method,
+            args=request.args,
+            token=token,
+            team_ids=team_ids,
+            now=now,
+            base_url=self.base_url,
+        )
+        try:
+            needed = scope_table.needed_scope(ctx)
+        except ApiError:
+            return None  # a missing argument: the method itself says so
+        return None if needed is None or needed in self._scopes else needed
 
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)

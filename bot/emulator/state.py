@@ -146,7 +146,7 @@ class Ids:
 class State:
     workspaces: dict[str, Workspace] = field(default_factory=dict)
     tokens: dict[str, list[str]] = field(default_factory=dict)  # token -> team_ids (org install: many)
-    revoked: set[str] = field(default_factory=set)
+    revoked: dict[str, str] = field(default_factory=dict)  # token -> the error it answers
     triggers: dict[str, Trigger] = field(default_factory=dict)
     response_urls: dict[str, ResponseUrl] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
