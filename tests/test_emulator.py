@@ -1225,3 +1225,17 @@ def test_a_refused_token_answers_its_error_for_every_method(
     fake.revoke_token(TOKEN, error=error)
     assert slack_error(client.auth_test).response["error"] == error
     assert slack_error(client.chat_postMessage, channel="C1", text="hi").response["error"] == error
+
+
+def test_the_messages_tab_follows_the_manifest(fake: FakeSlack, client: WebClient) -> None:
+    from bot.emulator.scopes import load_manifest
+
+    app_home = load_manifest()["features"]["app_home"]
+    # Read-only: people cannot type there, the app can still post.
+    assert app_home["messages_tab_enabled"] is True and app_home["messages_tab_read_only_enabled"] is True
+    assert client.chat_postMessage(channel="U1", text="hello")["ok"] is True
+    fake.set_messages_tab(enabled=False)
+    assert slack_error(client.chat_postMessage, channel="U1", text="again").response["error"] == (
+        "messages_tab_disabled"
+    )
+    assert client.chat_postMessage(channel="C1", text="a channel is not the tab")["ok"] is True

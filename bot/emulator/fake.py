@@ -98,6 +98,8 @@ class FakeSlack:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)  # notified on every recorded call/post
         self._state = State()
+        app_home = (scope_table.load_manifest().get("features") or {}).get("app_home") or {}
+        self._state.messages_tab_enabled = bool(app_home.get("messages_tab_enabled", False))
         self._calls: list[Call] = []
         self._failures: dict[str, deque[_Failure]] = {}
         self._rate_limits: dict[str, int] = {}
@@ -158,6 +160,11 @@ class FakeSlack:
         invalid_auth (auth.test included)."""
         with self._lock:
             self._state.revoked[token] = error
+
+    def set_messages_tab(self, *, enabled: bool) -> None:
+        """Turn the app's Messages tab on or off (by default: as the manifest says)."""
+        with self._lock:
+            self._state.messages_tab_enabled = enabled
 
     @property
     def granted_scopes(self) -> frozenset[str]:

@@ -157,6 +157,9 @@ class State:
     ephemeral: list[dict[str, Any]] = field(default_factory=list)
     response_url_posts: list[dict[str, Any]] = field(default_factory=list)
     last_ts: float = 0.0
+    # The manifest's features.app_home.messages_tab_enabled: off, the app cannot post in its
+    # DMs (messages_tab_disabled). Read-only still lets the app post; people cannot type.
+    messages_tab_enabled: bool = True
     ids: Ids = field(default_factory=Ids)
 
     def clear_activity(self) -> None:
