@@ -1239,3 +1239,35 @@ def test_the_messages_tab_follows_the_manifest(fake: FakeSlack, client: WebClien
         "messages_tab_disabled"
     )
     assert client.chat_postMessage(channel="C1", text="a channel is not the tab")["ok"] is True
+
+
+def test_tiers_limit_each_method_per_minute(fake: FakeSlack, client: WebClient, clock: Clock) -> None:
+    fake.set_tiers(on=True)
+    for _ in range(20):  # users.list is Tier 2: 20 a minute
+        client.users_list()
+    error = slack_error(client.users_list)
+    assert error.response.status_code == 429 and error.response["error"] == "ratelimited"
+    assert int(error.response.headers["Retry-After"]) >= 1
+    assert client.users_info(user="U1")["ok"] is True  # another method, another limit
+    clock.advance(61)
+    assert client.users_list()["ok"] is True
+    fake.set_tiers(on=False)
+    for _ in range(30):
+        client.users_list()
+
+
+def test_post_message_allows_a_short_burst_then_one_a_second_per_channel(
+    fake: FakeSlack, client: WebClient, clock: Clock
+) -> None:
+    from bot.emulator.limits import BURST
+
+    fake.set_tiers(on=True)
+    for n in range(BURST):
+        client.chat_postMessage(channel="C1", text=f"burst {n}")
+    error = slack_error(client.chat_postMessage, channel="C1", text="one too many")
+    assert error.response.status_code == 429 and error.response.headers["Retry-After"] == "1"
+    assert client.chat_postMessage(channel="U1", text="another channel")["ok"] is True
+    clock.advance(1)
+    assert client.chat_postMessage(channel="C1", text="a second later")["ok"] is True
+    assert [m["text"] for m in fake.messages("C1")][-1] == "a second later"
+    assert "one too many" not in [m["text"] for m in fake.messages("C1")]

@@ -25,6 +25,7 @@ from . import (  # noqa: F401 - api_* register methods
     client_side,
 )
 from . import scopes as scope_table
+from .limits import Limits
 from .context import METHODS, Ctx
 from .server import ParsedRequest, Reply, make_server, parse_api_request
 from .state import (
@@ -104,6 +105,7 @@ class FakeSlack:
         self._failures: dict[str, deque[_Failure]] = {}
         self._rate_limits: dict[str, int] = {}
         self._hits: dict[tuple[str, str], deque[float]] = {}
+        self._tiers: Limits | None = None  # Slack's tiers, off until set_tiers(on=True)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
@@ -396,6 +398,12 @@ class FakeSlack:
             else:
                 self._rate_limits[method] = per_minute
 
+    def set_tiers(self, *, on: bool) -> None:
+        """Slack's rate-limit tiers for every method, and chat.postMessage's one per second
+        per channel (bot/emulator/limits.py), by `clock`; on=False turns them off."""
+        with self._lock:
+            self._tiers = Limits() if on else None
+
     # ------------------------------------------------------------ inspection
 
     @property
@@ -524,6 +532,8 @@ class FakeSlack:
             self._calls.clear()
             self._failures.clear()
             self._hits.clear()
+            if self._tiers is not None:
+                self._tiers.clear()
             self._state.clear_activity()
 
     # ------------------------------------------------------------ serving (server thread)
@@ -583,7 +593,7 @@ class FakeSlack:
             error = ApiError(self._state.revoked[token])
         elif not team_ids:
             error = ApiError("invalid_auth")
-        elif (retry_after := self._rate_limited(method, team_ids[0], now)) is not None:
+        elif (retry_after := self._rate_limited(method, team_ids[0], now, request)) is not None:
             body = {"ok": False, "error": "ratelimited"}
             return Reply.json(429, body, {"Retry-After": str(retry_after)}), body, team_id
         elif method not in METHODS:
@@ -635,8 +645,13 @@ class FakeSlack:
         queue = self._failures.get(method)
         return queue.popleft() if queue else None
 
-    def _rate_limited(self, method: str, team_id: str, now: float) -> int | None:
+    def _rate_limited(self, method: str, team_id: str, now: float, request: ParsedRequest) -> int | None:
         """Seconds to wait if this call is over the method's per-minute limit, else None."""
+        if self._tiers is not None:
+            channel = request.args.get("channel")
+            wait = self._tiers.check(method, team_id, str(channel) if channel else None, now)
+            if wait is not None:
+                return wait
         limit = self._rate_limits.get(method)
         if limit is None:
             return None
