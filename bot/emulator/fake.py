@@ -25,8 +25,8 @@ from . import (  # noqa: F401 - api_* register methods
     client_side,
 )
 from . import scopes as scope_table
-from .limits import Limits
 from .context import METHODS, Ctx
+from .limits import Limits
 from .server import ParsedRequest, Reply, make_server, parse_api_request
 from .state import (
     RESPONSE_URL_TTL_S,
