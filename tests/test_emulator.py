@@ -248,6 +248,8 @@ def test_members_of_a_5000_member_channel_page_by_200(fake: FakeSlack, client: W
 def test_history_finds_the_apps_own_messages_by_metadata(
     fake: FakeSlack, client: WebClient, clock: Clock
 ) -> None:
+    # The app reads history only in its DMs; this channel's needs a scope it does not ask for.
+    fake.set_scopes(fake.granted_scopes | {"channels:history"})
     fake.add_message("T1", "C1", user="U1", text="hello from a person")
     clock.advance(10)
     posted = client.chat_postMessage(
@@ -1168,3 +1170,104 @@ def test_get_with_query_string(fake: FakeSlack) -> None:
     )
     with urllib.request.urlopen(request) as response:
         assert json.loads(response.read())["user"]["name"] == "bob"
+
+
+def test_the_install_holds_exactly_the_manifests_bot_scopes(fake: FakeSlack) -> None:
+    from bot.emulator.scopes import manifest_bot_scopes
+
+    assert fake.granted_scopes == manifest_bot_scopes() and "chat:write" in fake.granted_scopes
+
+
+@pytest.mark.parametrize(
+    ("removed", "call", "kwargs"),
+    [
+        ("chat:write", "chat_postMessage", {"channel": "C1", "text": "hi"}),
+        ("users:read", "users_info", {"user": "U1"}),
+        ("im:write", "conversations_open", {"users": "U1"}),
+        ("mpim:write", "conversations_open", {"users": "U1,U2"}),
+        ("channels:read", "conversations_members", {"channel": "C1"}),
+    ],
+)
+def test_a_call_without_its_scope_answers_missing_scope(
+    fake: FakeSlack, client: WebClient, removed: str, call: str, kwargs: dict[str, Any]
+) -> None:
+    fake.set_scopes(fake.granted_scopes - {removed})
+    error = slack_error(getattr(client, call), **kwargs)
+    assert error.response["error"] == "missing_scope"
+    assert error.response["needed"] == removed
+    provided = error.response["provided"].split(",")
+    assert removed not in provided and "commands" in provided
+    fake.set_scopes(fake.granted_scopes | {removed})
+    assert getattr(client, call)(**kwargs)["ok"] is True
+
+
+def test_the_scope_follows_the_conversations_type(fake: FakeSlack, client: WebClient) -> None:
+    channel = client.conversations_open(users="U1")["channel"]["id"]
+    fake.set_scopes(fake.granted_scopes - {"im:history"})
+    error = slack_error(client.conversations_history, channel=channel)
+    assert (error.response["error"], error.response["needed"]) == ("missing_scope", "im:history")
+    # The manifest asks for no channels:history: the app never reads a channel's messages.
+    assert slack_error(client.conversations_history, channel="C1").response["needed"] == "channels:history"
+
+
+def test_every_method_the_emulator_implements_has_a_scope_entry() -> None:
+    from bot.emulator.context import METHODS
+    from bot.emulator.scopes import BY_CONVERSATION_TYPE, FIXED_SCOPES, NO_SCOPE, SCOPE_RULES
+
+    known = NO_SCOPE | set(FIXED_SCOPES) | set(BY_CONVERSATION_TYPE) | set(SCOPE_RULES)
+    assert set(METHODS) - known == set()
+
+
+@pytest.mark.parametrize("error", ["token_revoked", "account_inactive", "invalid_auth"])
+def test_a_refused_token_answers_its_error_for_every_method(
+    fake: FakeSlack, client: WebClient, error: str
+) -> None:
+    fake.revoke_token(TOKEN, error=error)
+    assert slack_error(client.auth_test).response["error"] == error
+    assert slack_error(client.chat_postMessage, channel="C1", text="hi").response["error"] == error
+
+
+def test_the_messages_tab_follows_the_manifest(fake: FakeSlack, client: WebClient) -> None:
+    from bot.emulator.scopes import load_manifest
+
+    app_home = load_manifest()["features"]["app_home"]
+    # Read-only: people cannot type there, the app can still post.
+    assert app_home["messages_tab_enabled"] is True and app_home["messages_tab_read_only_enabled"] is True
+    assert client.chat_postMessage(channel="U1", text="hello")["ok"] is True
+    fake.set_messages_tab(enabled=False)
+    assert slack_error(client.chat_postMessage, channel="U1", text="again").response["error"] == (
+        "messages_tab_disabled"
+    )
+    assert client.chat_postMessage(channel="C1", text="a channel is not the tab")["ok"] is True
+
+
+def test_tiers_limit_each_method_per_minute(fake: FakeSlack, client: WebClient, clock: Clock) -> None:
+    fake.set_tiers(on=True)
+    for _ in range(20):  # users.list is Tier 2: 20 a minute
+        client.users_list()
+    error = slack_error(client.users_list)
+    assert error.response.status_code == 429 and error.response["error"] == "ratelimited"
+    assert int(error.response.headers["Retry-After"]) >= 1
+    assert client.users_info(user="U1")["ok"] is True  # another method, another limit
+    clock.advance(61)
+    assert client.users_list()["ok"] is True
+    fake.set_tiers(on=False)
+    for _ in range(30):
+        client.users_list()
+
+
+def test_post_message_allows_a_short_burst_then_one_a_second_per_channel(
+    fake: FakeSlack, client: WebClient, clock: Clock
+) -> None:
+    from bot.emulator.limits import BURST
+
+    fake.set_tiers(on=True)
+    for n in range(BURST):
+        client.chat_postMessage(channel="C1", text=f"burst {n}")
+    error = slack_error(client.chat_postMessage, channel="C1", text="one too many")
+    assert error.response.status_code == 429 and error.response.headers["Retry-After"] == "1"
+    assert client.chat_postMessage(channel="U1", text="another channel")["ok"] is True
+    clock.advance(1)
+    assert client.chat_postMessage(channel="C1", text="a second later")["ok"] is True
+    assert [m["text"] for m in fake.messages("C1")][-1] == "a second later"
+    assert "one too many" not in [m["text"] for m in fake.messages("C1")]

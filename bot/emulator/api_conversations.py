@@ -213,6 +213,8 @@ def _content(ctx: Ctx, *, require: bool) -> dict[str, Any]:
 @api_method("chat.postMessage")
 def chat_post_message(ctx: Ctx) -> dict[str, Any]:
     conv = _writable(ctx, ctx.arg("channel"))
+    if conv.kind == "im" and not ctx.state.messages_tab_enabled:
+        raise ApiError("messages_tab_disabled")
     ws = ctx.workspace(conv.team_id)
     content = _content(ctx, require=True)
     ts = ctx.state.next_ts(ctx.now)

@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from typing import Any
@@ -24,7 +24,9 @@ from . import (  # noqa: F401 - api_* register methods
     blockkit,
     client_side,
 )
+from . import scopes as scope_table
 from .context import METHODS, Ctx
+from .limits import Limits
 from .server import ParsedRequest, Reply, make_server, parse_api_request
 from .state import (
     RESPONSE_URL_TTL_S,
@@ -87,15 +89,23 @@ class FakeSlack:
     Point the app at it with `WebClient(base_url=fake.api_url)`.
     """
 
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] = time.time, scopes: Iterable[str] | None = None
+    ) -> None:
+        """`scopes`: the bot scopes the install was granted; by default exactly the manifest's
+        (slack-app-manifest.yml), so a call the manifest does not allow answers missing_scope."""
         self._clock = clock
+        self._scopes = frozenset(scope_table.manifest_bot_scopes() if scopes is None else scopes)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)  # notified on every recorded call/post
         self._state = State()
+        app_home = (scope_table.load_manifest().get("features") or {}).get("app_home") or {}
+        self._state.messages_tab_enabled = bool(app_home.get("messages_tab_enabled", False))
         self._calls: list[Call] = []
         self._failures: dict[str, deque[_Failure]] = {}
         self._rate_limits: dict[str, int] = {}
         self._hits: dict[tuple[str, str], deque[float]] = {}
+        self._tiers: Limits | None = None  # Slack's tiers, off until set_tiers(on=True)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
@@ -146,9 +156,27 @@ class FakeSlack:
             if team_id not in teams:
                 teams.append(team_id)
 
-    def revoke_token(self, token: str) -> None:
+    def revoke_token(self, token: str, *, error: str = "token_revoked") -> None:
+        """Every call with this token answers `error` from now on: token_revoked (uninstalled),
+        or what Slack answers for a deactivated workspace or bot, account_inactive /
+        invalid_auth (auth.test included)."""
         with self._lock:
-            self._state.revoked.add(token)
+            self._state.revoked[token] = error
+
+    def set_messages_tab(self, *, enabled: bool) -> None:
+        """Turn the app's Messages tab on or off (by default: as the manifest says)."""
+        with self._lock:
+            self._state.messages_tab_enabled = enabled
+
+    @property
+    def granted_scopes(self) -> frozenset[str]:
+        with self._lock:
+            return self._scopes
+
+    def set_scopes(self, scopes: Iterable[str]) -> None:
+        """Change the bot scopes the install holds (e.g. one removed, to see missing_scope)."""
+        with self._lock:
+            self._scopes = frozenset(scopes)
 
     def add_user(
         self,
@@ -370,6 +398,12 @@ class FakeSlack:
             else:
                 self._rate_limits[method] = per_minute
 
+    def set_tiers(self, *, on: bool) -> None:
+        """Slack's rate-limit tiers for every method, and chat.postMessage's one per second
+        per channel (bot/emulator/limits.py), by `clock`; on=False turns them off."""
+        with self._lock:
+            self._tiers = Limits() if on else None
+
     # ------------------------------------------------------------ inspection
 
     @property
@@ -498,6 +532,8 @@ class FakeSlack:
             self._calls.clear()
             self._failures.clear()
             self._hits.clear()
+            if self._tiers is not None:
+                self._tiers.clear()
             self._state.clear_activity()
 
     # ------------------------------------------------------------ serving (server thread)
@@ -554,14 +590,16 @@ class FakeSlack:
         elif token is None:
             error = ApiError("not_authed")
         elif token in self._state.revoked:
-            error = ApiError("token_revoked")
+            error = ApiError(self._state.revoked[token])
         elif not team_ids:
             error = ApiError("invalid_auth")
-        elif (retry_after := self._rate_limited(method, team_ids[0], now)) is not None:
+        elif (retry_after := self._rate_limited(method, team_ids[0], now, request)) is not None:
             body = {"ok": False, "error": "ratelimited"}
             return Reply.json(429, body, {"Retry-After": str(retry_after)}), body, team_id
         elif method not in METHODS:
             error = ApiError("unknown_method")
+        elif (needed := self._missing_scope(method, request, token, team_ids, now)) is not None:
+            error = ApiError("missing_scope", needed=needed, provided=",".join(sorted(self._scopes)))
         else:
             ctx = Ctx(
                 state=self._state,
@@ -583,12 +621,37 @@ class FakeSlack:
         body = error.body()
         return Reply.json(200, body), body, team_id
 
+    def _missing_scope(
+        self, method: str, request: ParsedRequest, token: str, team_ids: list[str], now: float
+    ) -> str | None:
+        """The scope this call needs and the install lacks, else None (a context of its own:
+        looking up the conversation must not decide the handler's workspace)."""
+        ctx = Ctx(
+            state=self._state,
+            method=method,
+            args=request.args,
+            token=token,
+            team_ids=team_ids,
+            now=now,
+            base_url=self.base_url,
+        )
+        try:
+            needed = scope_table.needed_scope(ctx)
+        except ApiError:
+            return None  # a missing argument: the method itself says so
+        return None if needed is None or needed in self._scopes else needed
+
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
         return queue.popleft() if queue else None
 
-    def _rate_limited(self, method: str, team_id: str, now: float) -> int | None:
+    def _rate_limited(self, method: str, team_id: str, now: float, request: ParsedRequest) -> int | None:
         """Seconds to wait if this call is over the method's per-minute limit, else None."""
+        if self._tiers is not None:
+            channel = request.args.get("channel")
+            wait = self._tiers.check(method, team_id, str(channel) if channel else None, now)
+            if wait is not None:
+                return wait
         limit = self._rate_limits.get(method)
         if limit is None:
             return None

@@ -146,7 +146,7 @@ class Ids:
 class State:
     workspaces: dict[str, Workspace] = field(default_factory=dict)
     tokens: dict[str, list[str]] = field(default_factory=dict)  # token -> team_ids (org install: many)
-    revoked: set[str] = field(default_factory=set)
+    revoked: dict[str, str] = field(default_factory=dict)  # token -> the error it answers
     triggers: dict[str, Trigger] = field(default_factory=dict)
     response_urls: dict[str, ResponseUrl] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
@@ -157,6 +157,9 @@ class State:
     ephemeral: list[dict[str, Any]] = field(default_factory=list)
     response_url_posts: list[dict[str, Any]] = field(default_factory=list)
     last_ts: float = 0.0
+    # The manifest's features.app_home.messages_tab_enabled: off, the app cannot post in its
+    # DMs (messages_tab_disabled). Read-only still lets the app post; people cannot type.
+    messages_tab_enabled: bool = True
     ids: Ids = field(default_factory=Ids)
 
     def clear_activity(self) -> None:

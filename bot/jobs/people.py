@@ -44,7 +44,8 @@ def look_up(client: WebClient, user_ids: list[str]) -> Directory | Failure:
             user = client.users_info(user=user_id).get("user") or {}
         except Exception as error:
             failure = classify(error)
-            if failure.verdict != Verdict.GONE:
+            if failure.verdict != Verdict.GONE or failure.error == "account_inactive":
+                # account_inactive may be our own token's: the sender asks auth.test first.
                 return failure
             found.gone[user_id] = failure.error
             continue

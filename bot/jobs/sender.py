@@ -551,7 +551,9 @@ class Dispatcher:
         try:
             lane.client.auth_test()
         except Exception as error:
-            return classify(error).verdict == Verdict.AUTH
+            failure = classify(error)
+            # auth.test is about our token alone: account_inactive there is the token's.
+            return failure.verdict == Verdict.AUTH or failure.error == "account_inactive"
         return False
 
     def _gone(self, lane: Lane, row: OutboxRow, reason: str) -> None:

@@ -47,6 +47,9 @@ def clock() -> Clock:
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack().start()
+    # Slack's rate-limit tiers are on for the whole app; a test that bursts on purpose and
+    # does not care about pacing may call fake_slack.set_tiers(on=False), saying why.
+    fake.set_tiers(on=True)
     # One org-wide token serves both workspaces, as an Enterprise Grid install does; user ids
     # are unique across the org, so each workspace has its own people.
     for team, tz, people in (("T1", "Europe/London", T1_PEOPLE), ("T2", "America/New_York", T2_PEOPLE)):

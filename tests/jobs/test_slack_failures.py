@@ -173,3 +173,37 @@ def test_cannot_dm_bot_stops_sending_to_that_person_only(session_factory, fake, 
     assert dm_texts(fake, gone) == []
     others = [u for u in PEOPLE["T1"][:4] if u != gone]
     assert all(len(dm_texts(fake, u)) == 1 for u in others)
+
+
+@pytest.mark.parametrize("error", ["account_inactive", "invalid_auth"])
+def test_our_own_token_refused_stops_the_workspace_and_keeps_every_row(session_factory, fake, tick, error):
+    from bot.models import WorkspaceDelivery
+
+    check_ins(session_factory, 2)
+    fake.revoke_token("xoxb-worker-t1", error=error)  # auth.test answers it too
+    tick(DUE)
+    tick(DUE + timedelta(minutes=5))
+    assert [dm_texts(fake, u) for u in PEOPLE["T1"][:4]] == [[], [], [], []]
+    assert statuses(session_factory) == {"pending": 4}  # nothing dropped, nothing marked gone
+    with session_factory.begin() as session:
+        [stopped] = session.scalars(select(WorkspaceDelivery)).all()
+        assert (stopped.team_id, stopped.disabled_reason) == ("T1", error)
+        assert session.scalars(select(Recipient.user_id).where(Recipient.gone_at.is_not(None))).all() == []
+
+
+def test_account_inactive_for_a_recipient_ends_like_a_gone_user_and_tells_the_peer_once(
+    session_factory, fake, tick
+):
+    check_ins(session_factory)
+    fake.fail_next("chat.postMessage", error="account_inactive")  # the token itself is fine
+    report = tick(DUE)
+    assert report.sending["recipient_gone"] == 1
+    with session_factory.begin() as session:
+        [gone] = session.scalars(select(Recipient.user_id).where(Recipient.gone_at.is_not(None))).all()
+        [pair] = session.scalars(select(Pair)).all()
+        assert pair.ended_at is not None
+    peer = B if gone == A else A
+    tick(DUE + timedelta(days=1))
+    assert dm_texts(fake, gone) == []
+    told = [t for t in dm_texts(fake, peer) if f"<@{gone}>" in t]
+    assert len(told) == 1
